@@ -1,0 +1,92 @@
+//! The document shell, the router and the providers every page relies on.
+
+use crate::{
+    components::{auth::Auth, layout::Layout},
+    i18n::*,
+    routes::{
+        account::AccountPage,
+        fleet::{import::ImportPage, list::FleetPage, report::ImportReportPage, vehicle::{NewVehiclePage, VehiclePage}},
+        home::HomePage,
+        login::LoginPage,
+        not_found::NotFound,
+        people::PeoplePage,
+        register::RegisterPage,
+    },
+};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#0b5d3b" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" href="/icons/icon.svg" type="image/svg+xml" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The language cookie lives a year on the whole site; the language is never guessed
+/// from the browser: Vietnamese until the user picks another.
+fn i18n_cookie_options() -> leptos_i18n::context::CookieOptions<Locale> {
+    leptos_use::UseCookieOptions::default()
+        .path("/")
+        .max_age(365 * 24 * 3600 * 1000_i64)
+        .same_site(leptos_use::SameSite::Lax)
+}
+
+fn ignore_accept_language() -> leptos_use::UseLocalesOptions {
+    leptos_use::UseLocalesOptions::default().ssr_lang_header_getter(|| None)
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    Auth::provide();
+
+    // Tells end-to-end tests (and curious developers) that the WebAssembly took over.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/border-gate.css" />
+        <I18nContextProvider cookie_options=i18n_cookie_options() ssr_lang_header_getter=ignore_accept_language()>
+            <Router>
+                <Layout>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("register") view=RegisterPage ssr=SsrMode::Async />
+                        <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />
+                        <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("fleet") view=FleetPage ssr=SsrMode::Async />
+                        <Route path=path!("fleet/new") view=NewVehiclePage ssr=SsrMode::Async />
+                        <Route path=path!("fleet/import") view=ImportPage ssr=SsrMode::Async />
+                        <Route path=path!("fleet/imports/:id") view=ImportReportPage ssr=SsrMode::Async />
+                        <Route path=path!("fleet/:id") view=VehiclePage ssr=SsrMode::Async />
+                        <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
+                    </Routes>
+                </Layout>
+            </Router>
+        </I18nContextProvider>
+    }
+}

@@ -1,0 +1,8 @@
+//! Pieces shared by the pages.
+
+pub mod auth;
+pub mod field;
+pub mod language;
+pub mod layout;
+pub mod notice;
+pub mod translate;

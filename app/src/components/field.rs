@@ -1,0 +1,135 @@
+//! Form fields that show their own translated problems, and keep what was typed when a
+//! form posted without JavaScript comes back refused.
+
+use super::translate::problem_text;
+use crate::{error::AppError, i18n::*};
+use leptos::{prelude::*, server_fn::ServerFn};
+
+/// The error of an action's last run, for its form's fields.
+pub fn error_of<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().with(|value| value.as_ref().and_then(|result| result.as_ref().err().cloned())))
+}
+
+/// What the field starts with: what was typed before a refusal, else `value`.
+fn initial_value(error: Signal<Option<AppError>>, name: &str, value: Option<String>) -> String {
+    error
+        .with_untracked(|error| error.as_ref().and_then(|error| error.typed(name)).map(str::to_string))
+        .or(value)
+        .unwrap_or_default()
+}
+
+/// The translated problems of one field, joined; empty when it has none.
+fn problems_of(error: Signal<Option<AppError>>, name: &'static str) -> Signal<String> {
+    let i18n = use_i18n();
+    Signal::derive(move || {
+        error.with(|error| {
+            error
+                .as_ref()
+                .map(|error| error.problems_of(name).map(|problem| problem_text(i18n, problem)).collect::<Vec<_>>().join(" "))
+                .unwrap_or_default()
+        })
+    })
+}
+
+#[component]
+pub fn Field(
+    /// The form field name (the server function's argument).
+    name: &'static str,
+    #[prop(into)] label: ViewFn,
+    #[prop(optional, into)] hint: Option<ViewFn>,
+    /// The input's `type`.
+    #[prop(default = "text")]
+    input_type: &'static str,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    // Passwords are never echoed back.
+    let initial = if input_type == "password" { String::new() } else { initial_value(error, name, value) };
+    let problems = problems_of(error, name);
+    let invalid = move || !problems.with(String::is_empty);
+    let described_by = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=id.clone()>{label.run()}</label>
+            <input
+                id=id
+                name=name
+                type=input_type
+                value=initial
+                autocomplete=autocomplete
+                inputmode=inputmode
+                aria-invalid=move || invalid().then_some("true")
+                aria-describedby=described_by
+            />
+            {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint.run()}</p> })}
+            <p class="field-error" id=error_id data-field=name>{problems}</p>
+        </div>
+    }
+}
+
+/// One `<option>`: its value and its translated label.
+#[derive(Clone)]
+pub struct Choice {
+    pub value: &'static str,
+    pub label: Signal<String>,
+}
+
+#[component]
+pub fn SelectField(
+    name: &'static str,
+    #[prop(into)] label: ViewFn,
+    choices: Vec<Choice>,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let selected = initial_value(error, name, value);
+    let problems = problems_of(error, name);
+    let invalid = move || !problems.with(String::is_empty);
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=id.clone()>{label.run()}</label>
+            <select id=id name=name aria-invalid=move || invalid().then_some("true") aria-describedby=error_id.clone()>
+                {choices
+                    .into_iter()
+                    .map(|choice| {
+                        view! {
+                            <option value=choice.value selected=choice.value == selected>
+                                {choice.label}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <p class="field-error" id=error_id data-field=name>{problems}</p>
+        </div>
+    }
+}
+
+/// The form-wide message of an action's error. Field problems show beside their fields;
+/// a form with no such field names it in `field` to show its problems here instead.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>, #[prop(optional)] field: Option<&'static str>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().map(|error| {
+            let text = match (field, &error) {
+                (Some(field), AppError::Invalid { .. }) => {
+                    error.problems_of(field).map(|problem| problem_text(i18n, problem)).collect::<Vec<_>>().join(" ")
+                }
+                _ => super::translate::error_text(i18n, &error),
+            };
+            view! { <p class="notice error" role="alert">{text}</p> }
+        })
+    }
+}

@@ -1,0 +1,31 @@
+//! How a page shows a failed load: a translated sentence, the right HTTP status when
+//! rendered on the server, and a way to sign in when that is what is missing.
+
+use super::translate::error_text;
+use crate::{error::AppError, i18n::*};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::from_u16(error.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+    }
+    let needs_sign_in = error == AppError::NotSignedIn;
+    let text = error.clone();
+    view! {
+        <div class="notice error" role="alert">
+            <p>{move || error_text(i18n, &text)}</p>
+            {needs_sign_in.then(|| view! { <A href="/login" attr:class="button">{t!(i18n, nav.sign_in)}</A> })}
+        </div>
+    }
+}
+
+/// Shown while a page's data loads after a client-side navigation.
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="loading" aria-live="polite">{t!(i18n, error.loading)}</p> }
+}

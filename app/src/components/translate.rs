@@ -1,0 +1,97 @@
+//! Translated text for the domain's values and problems. Each match is exhaustive, so
+//! a new problem, role or kind does not compile until it has its words.
+
+use crate::{
+    domain::{Problem, plate::Country, role::{Agency, Role}, vehicle::VehicleKind},
+    error::AppError,
+    i18n::*,
+};
+use leptos_i18n::I18nContext;
+
+pub type I18n = I18nContext<Locale>;
+
+pub fn problem_text(i18n: I18n, problem: Problem) -> String {
+    match problem {
+        Problem::Required => t_string!(i18n, problem.required).to_string(),
+        Problem::TooShort { min } => t_string!(i18n, problem.too_short, min).to_string(),
+        Problem::TooLong { max } => t_string!(i18n, problem.too_long, max).to_string(),
+        Problem::PlateFormat => t_string!(i18n, problem.plate_format).to_string(),
+        Problem::PlateCountryMismatch => t_string!(i18n, problem.plate_country_mismatch).to_string(),
+        Problem::PlateIsTrailer => t_string!(i18n, problem.plate_is_trailer).to_string(),
+        Problem::PlateNotTrailer => t_string!(i18n, problem.plate_not_trailer).to_string(),
+        Problem::PlateTaken => t_string!(i18n, problem.plate_taken).to_string(),
+        Problem::TaxCodeFormat => t_string!(i18n, problem.tax_code_format).to_string(),
+        Problem::TaxCodeTaken => t_string!(i18n, problem.tax_code_taken).to_string(),
+        Problem::EmailFormat => t_string!(i18n, problem.email_format).to_string(),
+        Problem::EmailTaken => t_string!(i18n, problem.email_taken).to_string(),
+        Problem::PhoneFormat => t_string!(i18n, problem.phone_format).to_string(),
+        Problem::PhoneTaken => t_string!(i18n, problem.phone_taken).to_string(),
+        Problem::IdNumberFormat => t_string!(i18n, problem.id_number_format).to_string(),
+        Problem::PasswordTooShort { min } => t_string!(i18n, problem.password_too_short, min).to_string(),
+        Problem::PasswordTooLong { max } => t_string!(i18n, problem.password_too_long, max).to_string(),
+        Problem::NotANumber => t_string!(i18n, problem.not_a_number).to_string(),
+        Problem::OutOfRange { min, max } => t_string!(i18n, problem.out_of_range, min, max).to_string(),
+        Problem::UnknownChoice => t_string!(i18n, problem.unknown_choice).to_string(),
+        Problem::DuplicateInFile { first_row } => t_string!(i18n, problem.duplicate_in_file, row = first_row).to_string(),
+        Problem::CsvNotText => t_string!(i18n, problem.csv_not_text).to_string(),
+        Problem::CsvEmpty => t_string!(i18n, problem.csv_empty).to_string(),
+        Problem::CsvMissingColumn => t_string!(i18n, problem.csv_missing_column).to_string(),
+        Problem::CsvTooLarge { max_rows } => t_string!(i18n, problem.csv_too_large, max_rows).to_string(),
+        Problem::RoleNotAllowed => t_string!(i18n, problem.role_not_allowed).to_string(),
+    }
+}
+
+/// The sentence for an error as a whole (a form's field problems are shown by the fields).
+pub fn error_text(i18n: I18n, error: &AppError) -> String {
+    match error {
+        AppError::Invalid { .. } => t_string!(i18n, error.invalid).to_string(),
+        AppError::WrongCredentials => t_string!(i18n, error.wrong_credentials).to_string(),
+        AppError::TooManyAttempts { retry_after_seconds } => {
+            let minutes = retry_after_seconds.div_ceil(60);
+            t_string!(i18n, error.too_many_attempts, minutes).to_string()
+        }
+        AppError::NotSignedIn => t_string!(i18n, error.not_signed_in).to_string(),
+        AppError::Forbidden => t_string!(i18n, error.forbidden).to_string(),
+        AppError::NotFound => t_string!(i18n, error.not_found).to_string(),
+        AppError::CrossSite => t_string!(i18n, error.cross_site).to_string(),
+        AppError::BadRequest => t_string!(i18n, error.bad_request).to_string(),
+        AppError::Unreachable => t_string!(i18n, error.unreachable).to_string(),
+        AppError::Internal => t_string!(i18n, error.internal).to_string(),
+    }
+}
+
+pub fn agency_text(i18n: I18n, agency: Agency) -> String {
+    match agency {
+        Agency::Customs => t_string!(i18n, agency.customs).to_string(),
+        Agency::BorderGuard => t_string!(i18n, agency.border_guard).to_string(),
+        Agency::Quarantine => t_string!(i18n, agency.quarantine).to_string(),
+        Agency::TrafficPolice => t_string!(i18n, agency.traffic_police).to_string(),
+    }
+}
+
+pub fn role_text(i18n: I18n, role: Role) -> String {
+    match role {
+        Role::FirmAdmin => t_string!(i18n, role.firm_admin).to_string(),
+        Role::FirmClerk => t_string!(i18n, role.firm_clerk).to_string(),
+        Role::Driver => t_string!(i18n, role.driver).to_string(),
+        Role::Officer(agency) => t_string!(i18n, role.officer, agency = agency_text(i18n, agency)).to_string(),
+        Role::GateAdmin => t_string!(i18n, role.gate_admin).to_string(),
+        Role::PlatformAdmin => t_string!(i18n, role.platform_admin).to_string(),
+    }
+}
+
+pub fn kind_text(i18n: I18n, kind: VehicleKind) -> String {
+    match kind {
+        VehicleKind::Truck => t_string!(i18n, kind.truck).to_string(),
+        VehicleKind::TractorTrailer => t_string!(i18n, kind.tractor_trailer).to_string(),
+        VehicleKind::ContainerCarrier => t_string!(i18n, kind.container_carrier).to_string(),
+        VehicleKind::Refrigerated => t_string!(i18n, kind.refrigerated).to_string(),
+    }
+}
+
+pub fn country_text(i18n: I18n, country: Country) -> String {
+    match country {
+        Country::Vietnam => t_string!(i18n, country.VN).to_string(),
+        Country::China => t_string!(i18n, country.CN).to_string(),
+    }
+}

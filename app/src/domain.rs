@@ -1,0 +1,19 @@
+//! The rules of the border gate as plain Rust: no database, no browser, no I/O.
+//!
+//! Raw user input is parsed once at the edge into the types below ("parse, don't
+//! validate"); everything deeper handles only values that are known to be well formed.
+//! Each parse failure is a [`Problem`], the translated, field-level reason a user sees.
+
+pub mod contact;
+pub mod firm;
+pub mod fleet_csv;
+pub mod form;
+pub mod person;
+pub mod plate;
+pub mod problem;
+pub mod role;
+pub mod tax_code;
+pub mod text;
+pub mod vehicle;
+
+pub use problem::Problem;

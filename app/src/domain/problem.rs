@@ -1,0 +1,42 @@
+use serde::{Deserialize, Serialize};
+
+/// Why one field of a form was refused. Each variant has a message in every language
+/// (see `locales/*.json`, section `problem`), so the UI never shows a raw string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Problem {
+    Required,
+    TooShort { min: u32 },
+    TooLong { max: u32 },
+    /// Not a plate of any form we know (Vietnamese or Chinese).
+    PlateFormat,
+    /// A plate of the other country than the one chosen for the vehicle.
+    PlateCountryMismatch,
+    /// A trailer plate given where the truck's own plate belongs.
+    PlateIsTrailer,
+    /// A truck plate given where the trailer's plate belongs.
+    PlateNotTrailer,
+    /// Another active vehicle already carries this plate.
+    PlateTaken,
+    TaxCodeFormat,
+    TaxCodeTaken,
+    EmailFormat,
+    EmailTaken,
+    PhoneFormat,
+    PhoneTaken,
+    IdNumberFormat,
+    PasswordTooShort { min: u32 },
+    PasswordTooLong { max: u32 },
+    NotANumber,
+    OutOfRange { min: i64, max: i64 },
+    /// A value outside the list the form offers (a tampered select, a bad CSV cell).
+    UnknownChoice,
+    /// The same plate appears twice in one uploaded file.
+    DuplicateInFile { first_row: u32 },
+    CsvNotText,
+    CsvEmpty,
+    CsvMissingColumn,
+    CsvTooLarge { max_rows: u32 },
+    /// A role this account may not give (a clerk cannot create an admin).
+    RoleNotAllowed,
+}

@@ -1,0 +1,9 @@
+//! One module per page, grouped by area; the router is in `app.rs`.
+
+pub mod account;
+pub mod fleet;
+pub mod home;
+pub mod login;
+pub mod not_found;
+pub mod people;
+pub mod register;

@@ -1,0 +1,41 @@
+use crate::{
+    components::{auth::Auth, notice::ErrorNotice, translate::role_text},
+    error::AppError,
+    i18n::*,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = Auth::get();
+    view! {
+        <Title text=move || t_string!(i18n, account.title).to_string() />
+        <h1>{t!(i18n, account.title)}</h1>
+        <Transition>
+            {move || Suspend::new(async move {
+                match auth.user.await {
+                    Ok(Some(user)) => {
+                        let role = user.role;
+                        view! {
+                            <dl class="facts">
+                                <dt>{t!(i18n, account.name)}</dt>
+                                <dd>{user.full_name.clone()}</dd>
+                                <dt>{t!(i18n, account.role)}</dt>
+                                <dd>{move || role_text(i18n, role)}</dd>
+                                {user.firm_name.clone().map(|firm| view! {
+                                    <dt>{t!(i18n, account.firm)}</dt>
+                                    <dd>{firm}</dd>
+                                })}
+                            </dl>
+                        }
+                        .into_any()
+                    }
+                    Ok(None) => view! { <ErrorNotice error=AppError::NotSignedIn /> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

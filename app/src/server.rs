@@ -1,0 +1,14 @@
+//! Server-only helpers behind the server functions: state, sessions, passwords, login
+//! throttling and the SQL of each area. Nothing here is compiled into the browser.
+
+pub mod database;
+pub mod firms;
+pub mod fleet;
+pub mod passwords;
+pub mod people;
+pub mod rate_limit;
+pub mod request;
+pub mod sessions;
+pub mod state;
+
+pub use state::{AppState, Settings, state};

@@ -1,0 +1,62 @@
+use super::{passwords::Passwords, rate_limit::LoginLimiter, sessions::SessionKeys};
+use crate::error::AppError;
+use axum::extract::FromRef;
+use leptos::prelude::*;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+/// Settings read once at start-up (see `server/src/config.rs` for where they come from).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Mark cookies `Secure`: on everywhere but plain-HTTP local development.
+    pub secure_cookies: bool,
+    /// How long a sign-in lasts.
+    pub session_hours: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { secure_cookies: true, session_hours: 12 }
+    }
+}
+
+/// Everything a request handler or server function needs, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub leptos_options: LeptosOptions,
+    pub settings: Arc<Settings>,
+    pub session_keys: Arc<SessionKeys>,
+    pub passwords: Arc<Passwords>,
+    pub login_limiter: Arc<LoginLimiter>,
+}
+
+impl AppState {
+    /// Loads (or creates, on the very first start) the signing secret from the database,
+    /// so that every server process behind one database signs and accepts the same tokens.
+    pub async fn new(pool: PgPool, leptos_options: LeptosOptions, settings: Settings) -> Result<AppState, sqlx::Error> {
+        let secret = super::database::server_secret(&pool, "session").await?;
+        Ok(AppState {
+            pool,
+            leptos_options,
+            settings: Arc::new(settings),
+            session_keys: Arc::new(SessionKeys::new(&secret)),
+            passwords: Arc::new(Passwords::new()),
+            login_limiter: Arc::new(LoginLimiter::default()),
+        })
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state, as provided to every server function and page render.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the context");
+        AppError::Internal
+    })
+}

@@ -1,0 +1,53 @@
+//! Configuration from the environment, with defaults for local development.
+
+use app::server::Settings;
+use leptos::prelude::LeptosOptions;
+use std::net::SocketAddr;
+
+pub struct Config {
+    pub database_url: String,
+    pub pool_size: u32,
+    pub leptos_options: LeptosOptions,
+    pub settings: Settings,
+    pub demo_data: bool,
+}
+
+fn variable(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+}
+
+fn flag(name: &str) -> Option<bool> {
+    variable(name).map(|value| matches!(value.trim(), "1" | "true" | "yes" | "on"))
+}
+
+impl Config {
+    /// `DATABASE_URL` (required); `LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`,
+    /// `LEPTOS_SITE_PKG_DIR`, `LEPTOS_OUTPUT_NAME` as cargo-leptos sets them;
+    /// `DATABASE_POOL_SIZE`; `SECURE_COOKIES` (default: on unless serving on loopback);
+    /// `SESSION_HOURS`; `DEMO_DATA` to load the demo firms and officers.
+    pub fn from_env() -> Result<Config, String> {
+        let database_url = variable("DATABASE_URL").ok_or("DATABASE_URL is not set")?;
+        let site_addr: SocketAddr = variable("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|error| format!("LEPTOS_SITE_ADDR: {error}"))?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name(variable("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "border-gate".into()))
+            .site_root(variable("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()))
+            .site_pkg_dir(variable("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
+            .site_addr(site_addr)
+            .build();
+        let cores = std::thread::available_parallelism().map_or(2, |cores| cores.get() as u32);
+        Ok(Config {
+            database_url,
+            // A few connections per core: more only lengthen Postgres's queue.
+            pool_size: variable("DATABASE_POOL_SIZE").and_then(|size| size.parse().ok()).unwrap_or(cores * 4),
+            leptos_options,
+            settings: Settings {
+                secure_cookies: flag("SECURE_COOKIES").unwrap_or(!site_addr.ip().is_loopback()),
+                session_hours: variable("SESSION_HOURS").and_then(|hours| hours.parse().ok()).unwrap_or(12),
+            },
+            demo_data: flag("DEMO_DATA").unwrap_or(false),
+        })
+    }
+}

@@ -1,0 +1,15 @@
+//! The portal's HTTP server: the Axum router around the Leptos app, the middleware that
+//! guards it, configuration, migrations and demo data.
+
+pub mod config;
+pub mod demo;
+pub mod language;
+pub mod middleware;
+pub mod router;
+
+pub use router::router;
+
+/// Applies the migrations in `migrations/` (embedded at build time).
+pub async fn migrate(pool: &sqlx::PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    sqlx::migrate!("../migrations").run(pool).await
+}
