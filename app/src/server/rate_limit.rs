@@ -1,15 +1,18 @@
-//! Throttling of failed sign-ins, counted in fixed 15-minute windows under three keys:
+//! Throttling of failed sign-ins, counted in fixed 15-minute windows.
 //!
-//! - the account and client address together: 5 failures block that pair, so a person
-//!   mistyping is slowed without affecting anyone else;
+//! A device where the account signed in before carries a signed, HttpOnly device cookie
+//! and is "trusted" for that account (OWASP's device cookies). An attacker cannot have
+//! it, so trusted attempts are counted apart and only against themselves: 5 failures
+//! from the owner's own phone slow that phone, and nothing an attacker does (from any
+//! address, even behind the same carrier NAT) blocks it.
+//!
+//! Untrusted attempts are counted under three keys:
+//! - the account and client address together: 5 failures block that pair;
 //! - the client address alone: 30 failures block it, against one machine trying many
 //!   accounts;
-//! - the account alone, from untrusted devices only: 10 failures block new devices for
-//!   that account, against many machines trying one account.
+//! - the account alone: 10 failures block new devices for that account, against many
+//!   machines trying one account.
 //!
-//! A device where the account signed in before carries a signed device cookie and is
-//! "trusted": the account-wide block does not apply to it, so an attacker hammering an
-//! account from everywhere cannot lock its real owner out (OWASP's device cookies).
 //! Counters live in this process's memory; each server process counts on its own.
 
 use std::{
@@ -40,6 +43,7 @@ impl Default for Policy {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
+    TrustedDevice(String, IpAddr),
     AccountAndAddress(String, IpAddr),
     Address(IpAddr),
     Account(String),
@@ -79,13 +83,11 @@ impl LoginLimiter {
                 .filter(|window| now.duration_since(window.started) < self.policy.window && window.failures >= limit)
                 .map(|window| self.policy.window - now.duration_since(window.started))
         };
-        let mut waits = vec![
-            blocked_for(&Key::AccountAndAddress(attempt.account.to_string(), attempt.address), self.policy.per_account_and_address),
-            blocked_for(&Key::Address(attempt.address), self.policy.per_address),
-        ];
-        if !attempt.trusted_device {
-            waits.push(blocked_for(&Key::Account(attempt.account.to_string()), self.policy.per_account_untrusted));
-        }
+        let waits = self
+            .keys(attempt)
+            .into_iter()
+            .map(|(key, limit)| blocked_for(&key, limit))
+            .collect::<Vec<_>>();
         match waits.into_iter().flatten().max() {
             Some(wait) => Err(wait),
             None => Ok(()),
@@ -97,11 +99,7 @@ impl LoginLimiter {
         if windows.len() > 100_000 {
             windows.retain(|_, window| now.duration_since(window.started) < self.policy.window);
         }
-        let mut keys = vec![Key::AccountAndAddress(attempt.account.to_string(), attempt.address), Key::Address(attempt.address)];
-        if !attempt.trusted_device {
-            keys.push(Key::Account(attempt.account.to_string()));
-        }
-        for key in keys {
+        for (key, _) in self.keys(attempt) {
             let window = windows.entry(key).or_insert(Window { started: now, failures: 0 });
             if now.duration_since(window.started) >= self.policy.window {
                 *window = Window { started: now, failures: 0 };
@@ -113,7 +111,22 @@ impl LoginLimiter {
     /// A success clears the mistakes of this account at this address.
     pub fn record_success(&self, attempt: Attempt<'_>) {
         let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        windows.remove(&Key::TrustedDevice(attempt.account.to_string(), attempt.address));
         windows.remove(&Key::AccountAndAddress(attempt.account.to_string(), attempt.address));
+    }
+
+    /// The counters an attempt is checked against and counted in, with their limits.
+    fn keys(&self, attempt: Attempt<'_>) -> Vec<(Key, u32)> {
+        let account = attempt.account.to_string();
+        if attempt.trusted_device {
+            vec![(Key::TrustedDevice(account, attempt.address), self.policy.per_account_and_address)]
+        } else {
+            vec![
+                (Key::AccountAndAddress(account.clone(), attempt.address), self.policy.per_account_and_address),
+                (Key::Address(attempt.address), self.policy.per_address),
+                (Key::Account(account), self.policy.per_account_untrusted),
+            ]
+        }
     }
 }
 
@@ -163,8 +176,9 @@ mod tests {
         for account in &accounts {
             limiter.record_failure(attempt(account, 9, false), now);
         }
-        assert!(limiter.check(attempt("someone-else@x.vn", 9, true), now).is_err());
+        assert!(limiter.check(attempt("someone-else@x.vn", 9, false), now).is_err());
         assert!(limiter.check(attempt("someone-else@x.vn", 10, false), now).is_ok());
+        assert!(limiter.check(attempt("someone-else@x.vn", 9, true), now).is_ok(), "a trusted device is not the attacker");
     }
 
     #[test]
@@ -176,5 +190,17 @@ mod tests {
         }
         assert!(limiter.check(attempt("director@x.vn", 200, false), now).is_err(), "new devices are blocked");
         assert!(limiter.check(attempt("director@x.vn", 201, true), now).is_ok(), "the owner's own phone still signs in");
+        assert!(limiter.check(attempt("director@x.vn", 7, true), now).is_ok(), "even behind the attacker's address");
+    }
+
+    #[test]
+    fn a_trusted_device_is_slowed_by_its_own_mistakes_only() {
+        let limiter = LoginLimiter::default();
+        let now = Instant::now();
+        for _ in 0..5 {
+            limiter.record_failure(attempt("lan@x.vn", 1, true), now);
+        }
+        assert!(limiter.check(attempt("lan@x.vn", 1, true), now).is_err());
+        assert!(limiter.check(attempt("lan@x.vn", 2, false), now).is_ok(), "its mistakes count against nobody else");
     }
 }
