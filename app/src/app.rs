@@ -5,7 +5,12 @@ use crate::{
     i18n::*,
     routes::{
         account::AccountPage,
-        fleet::{import::ImportPage, list::FleetPage, report::ImportReportPage, vehicle::{NewVehiclePage, VehiclePage}},
+        fleet::{
+            import::ImportPage,
+            list::FleetPage,
+            report::ImportReportPage,
+            vehicle::{NewVehiclePage, VehiclePage},
+        },
         home::HomePage,
         login::LoginPage,
         not_found::NotFound,
@@ -43,13 +48,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The language cookie lives a year on the whole site; the language is never guessed
-/// from the browser: Vietnamese until the user picks another.
+/// The language comes from its cookie, which only the user's own choice writes (see
+/// `components::language`): were every page render to write it back, a slow response
+/// started before a switch could land after it and undo it. The language is never
+/// guessed from the browser: Vietnamese until the user picks another.
 fn i18n_cookie_options() -> leptos_i18n::context::CookieOptions<Locale> {
-    leptos_use::UseCookieOptions::default()
-        .path("/")
-        .max_age(365 * 24 * 3600 * 1000_i64)
-        .same_site(leptos_use::SameSite::Lax)
+    leptos_use::UseCookieOptions::default().readonly(true)
 }
 
 fn ignore_accept_language() -> leptos_use::UseLocalesOptions {

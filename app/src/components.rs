@@ -5,4 +5,5 @@ pub mod field;
 pub mod language;
 pub mod layout;
 pub mod notice;
+pub mod page_title;
 pub mod translate;

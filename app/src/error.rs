@@ -17,7 +17,10 @@ pub enum AppError {
     /// (never passwords) so that a form posted without JavaScript can be shown again
     /// filled in, next to its errors.
     #[error("some fields were refused")]
-    Invalid { fields: Vec<FieldError>, typed: Vec<(String, String)> },
+    Invalid {
+        fields: Vec<FieldError>,
+        typed: Vec<(String, String)>,
+    },
     #[error("wrong sign-in name or password")]
     WrongCredentials,
     #[error("too many attempts")]
@@ -44,11 +47,18 @@ pub enum AppError {
 impl AppError {
     /// Refuses a form: every field's problem, and what was typed.
     pub fn invalid<Form: Serialize>(errors: FieldErrors, form: &Form) -> AppError {
-        AppError::Invalid { fields: errors.into_vec(), typed: typed_fields(form) }
+        AppError::Invalid {
+            fields: errors.into_vec(),
+            typed: typed_fields(form),
+        }
     }
 
     /// Refuses one field, for rules only the database can check (a plate already taken).
-    pub fn field<Form: Serialize>(field: &str, problem: crate::domain::Problem, form: &Form) -> AppError {
+    pub fn field<Form: Serialize>(
+        field: &str,
+        problem: crate::domain::Problem,
+        form: &Form,
+    ) -> AppError {
         let mut errors = FieldErrors::default();
         errors.add(field, problem);
         AppError::invalid(errors, form)
@@ -68,20 +78,27 @@ impl AppError {
     }
 
     /// The problems of one field, for showing beside it.
-    pub fn problems_of<'a>(&'a self, field: &'a str) -> impl Iterator<Item = crate::domain::Problem> + 'a {
+    pub fn problems_of<'a>(
+        &'a self,
+        field: &'a str,
+    ) -> impl Iterator<Item = crate::domain::Problem> + 'a {
         let fields: &[FieldError] = match self {
             AppError::Invalid { fields, .. } => fields,
             _ => &[],
         };
-        fields.iter().filter(move |error| error.field == field).map(|error| error.problem)
+        fields
+            .iter()
+            .filter(move |error| error.field == field)
+            .map(|error| error.problem)
     }
 
     /// What was typed into `field` before the form was refused.
     pub fn typed(&self, field: &str) -> Option<&str> {
         match self {
-            AppError::Invalid { typed, .. } => {
-                typed.iter().find(|(name, _)| name == field).map(|(_, value)| value.as_str())
-            }
+            AppError::Invalid { typed, .. } => typed
+                .iter()
+                .find(|(name, _)| name == field)
+                .map(|(_, value)| value.as_str()),
             _ => None,
         }
     }
@@ -107,9 +124,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
         match error {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
-                AppError::BadRequest
-            }
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => AppError::BadRequest,
             ServerFnErrorErr::Request(_) => AppError::Unreachable,
             ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::BadRequest,
             other => {
@@ -138,11 +155,18 @@ mod tests {
 
     #[test]
     fn what_was_typed_comes_back_but_never_the_password() {
-        let form = RegistrationForm { firm_name: "Hữu Nghị".into(), password: "secret-secret".into(), ..Default::default() };
+        let form = RegistrationForm {
+            firm_name: "Hữu Nghị".into(),
+            password: "secret-secret".into(),
+            ..Default::default()
+        };
         let error = AppError::field("tax_code", Problem::TaxCodeFormat, &form);
         assert_eq!(error.typed("firm_name"), Some("Hữu Nghị"));
         assert_eq!(error.typed("password"), None);
-        assert_eq!(error.problems_of("tax_code").collect::<Vec<_>>(), [Problem::TaxCodeFormat]);
+        assert_eq!(
+            error.problems_of("tax_code").collect::<Vec<_>>(),
+            [Problem::TaxCodeFormat]
+        );
         assert_eq!(error.problems_of("firm_name").count(), 0);
     }
 
@@ -152,7 +176,9 @@ mod tests {
         for error in [
             AppError::field("x", Problem::Required, &form),
             AppError::WrongCredentials,
-            AppError::TooManyAttempts { retry_after_seconds: 60 },
+            AppError::TooManyAttempts {
+                retry_after_seconds: 60,
+            },
             AppError::NotSignedIn,
             AppError::Forbidden,
             AppError::NotFound,
@@ -162,12 +188,19 @@ mod tests {
             assert!((400..500).contains(&error.status()), "{error:?}");
         }
         assert_eq!(AppError::Internal.status(), 500);
-        assert_eq!(AppError::from_server_fn_error(ServerFnErrorErr::Args("x".into())), AppError::BadRequest);
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::Args("x".into())),
+            AppError::BadRequest
+        );
     }
 
     #[test]
     fn survives_the_wire() {
-        let error = AppError::field("plate", Problem::OutOfRange { min: 2, max: 10 }, &RegistrationForm::default());
+        let error = AppError::field(
+            "plate",
+            Problem::OutOfRange { min: 2, max: 10 },
+            &RegistrationForm::default(),
+        );
         let bytes = error.ser();
         assert_eq!(AppError::de(bytes), error);
     }

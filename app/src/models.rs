@@ -61,7 +61,10 @@ pub struct ImportReport {
 
 impl ImportReport {
     pub fn added(&self) -> usize {
-        self.rows.iter().filter(|row| row.problems.is_empty()).count()
+        self.rows
+            .iter()
+            .filter(|row| row.problems.is_empty())
+            .count()
     }
 
     pub fn rejected(&self) -> usize {

@@ -13,7 +13,9 @@ pub struct Config {
 }
 
 fn variable(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
 }
 
 fn flag(name: &str) -> Option<bool> {
@@ -41,11 +43,15 @@ impl Config {
         Ok(Config {
             database_url,
             // A few connections per core: more only lengthen Postgres's queue.
-            pool_size: variable("DATABASE_POOL_SIZE").and_then(|size| size.parse().ok()).unwrap_or(cores * 4),
+            pool_size: variable("DATABASE_POOL_SIZE")
+                .and_then(|size| size.parse().ok())
+                .unwrap_or(cores * 4),
             leptos_options,
             settings: Settings {
                 secure_cookies: flag("SECURE_COOKIES").unwrap_or(!site_addr.ip().is_loopback()),
-                session_hours: variable("SESSION_HOURS").and_then(|hours| hours.parse().ok()).unwrap_or(12),
+                session_hours: variable("SESSION_HOURS")
+                    .and_then(|hours| hours.parse().ok())
+                    .unwrap_or(12),
             },
             demo_data: flag("DEMO_DATA").unwrap_or(false),
         })

@@ -34,15 +34,47 @@ const FIRMS: [DemoFirm; 2] = [
             "lan@huunghi.example",
         ],
         people: &[
-            ["firm_clerk", "Trần Văn Minh", "minh@huunghi.example", "", ""],
-            ["driver", "Hoàng Văn Thụ", "", "0912 345 678", "020190001234"],
-            ["driver", "Nông Văn Dũng", "", "0987 654 321", "020190005678"],
+            [
+                "firm_clerk",
+                "Trần Văn Minh",
+                "minh@huunghi.example",
+                "",
+                "",
+            ],
+            [
+                "driver",
+                "Hoàng Văn Thụ",
+                "",
+                "0912 345 678",
+                "020190001234",
+            ],
+            [
+                "driver",
+                "Nông Văn Dũng",
+                "",
+                "0987 654 321",
+                "020190005678",
+            ],
         ],
         vehicles: &[
-            ["12C-123.45", "12R-012.34", "tractor_trailer", "5", "40000", "VN"],
+            [
+                "12C-123.45",
+                "12R-012.34",
+                "tractor_trailer",
+                "5",
+                "40000",
+                "VN",
+            ],
             ["12C-234.56", "", "refrigerated", "3", "24000", "VN"],
             ["12C-1234", "", "truck", "2", "11000", "VN"],
-            ["29C-345.67", "29R-045.67", "container_carrier", "5", "42000", "VN"],
+            [
+                "29C-345.67",
+                "29R-045.67",
+                "container_carrier",
+                "5",
+                "42000",
+                "VN",
+            ],
         ],
     },
     DemoFirm {
@@ -57,54 +89,139 @@ const FIRMS: [DemoFirm; 2] = [
         people: &[["driver", "Vi Văn Bình", "", "0978 111 222", "020190009999"]],
         vehicles: &[
             ["12C-456.78", "", "refrigerated", "3", "25000", "VN"],
-            ["14C-567.89", "14R-067.89", "tractor_trailer", "5", "38000", "VN"],
-            ["桂A12345", "桂A1234挂", "tractor_trailer", "5", "40000", "CN"],
+            [
+                "14C-567.89",
+                "14R-067.89",
+                "tractor_trailer",
+                "5",
+                "38000",
+                "VN",
+            ],
+            [
+                "桂A12345",
+                "桂A1234挂",
+                "tractor_trailer",
+                "5",
+                "40000",
+                "CN",
+            ],
         ],
     },
 ];
 
 /// role, agency, full_name, email
 const OFFICIALS: [[&str; 4]; 6] = [
-    ["officer", "customs", "Đặng Quốc Hải", "customs@huunghi-gate.example"],
-    ["officer", "border_guard", "Lương Văn Sơn", "border@huunghi-gate.example"],
-    ["officer", "quarantine", "Hà Thị Mai", "quarantine@huunghi-gate.example"],
-    ["officer", "traffic_police", "Mã Văn Tú", "traffic@huunghi-gate.example"],
+    [
+        "officer",
+        "customs",
+        "Đặng Quốc Hải",
+        "customs@huunghi-gate.example",
+    ],
+    [
+        "officer",
+        "border_guard",
+        "Lương Văn Sơn",
+        "border@huunghi-gate.example",
+    ],
+    [
+        "officer",
+        "quarantine",
+        "Hà Thị Mai",
+        "quarantine@huunghi-gate.example",
+    ],
+    [
+        "officer",
+        "traffic_police",
+        "Mã Văn Tú",
+        "traffic@huunghi-gate.example",
+    ],
     ["gate_admin", "", "Chu Văn Đức", "gate@huunghi-gate.example"],
-    ["platform_admin", "", "Quản trị hệ thống", "admin@portal.example"],
+    [
+        "platform_admin",
+        "",
+        "Quản trị hệ thống",
+        "admin@portal.example",
+    ],
 ];
 
 pub async fn load(state: &AppState) -> Result<(), String> {
-    let loaded: bool = sqlx::query_scalar("select exists (select 1 from firms where tax_code = $1)")
-        .bind(FIRMS[0].form[1])
-        .fetch_one(&state.pool)
-        .await
-        .map_err(|error| error.to_string())?;
+    let loaded: bool =
+        sqlx::query_scalar("select exists (select 1 from firms where tax_code = $1)")
+            .bind(FIRMS[0].form[1])
+            .fetch_one(&state.pool)
+            .await
+            .map_err(|error| error.to_string())?;
     if loaded {
         tracing::info!("demo data already loaded");
         return Ok(());
     }
     let password = NewPassword::parse(DEMO_PASSWORD).map_err(|problem| format!("{problem:?}"))?;
-    let password_hash = state.passwords.hash(&password).await.map_err(|error| error.to_string())?;
+    let password_hash = state
+        .passwords
+        .hash(&password)
+        .await
+        .map_err(|error| error.to_string())?;
 
     for demo in &FIRMS {
-        let [firm_name, tax_code, address, firm_phone, admin_name, email] = demo.form.map(String::from);
-        let form = RegistrationForm { firm_name, tax_code, address, firm_phone, admin_name, email, password: DEMO_PASSWORD.into() };
-        let firm = form.parse().map_err(|errors| format!("demo firm refused: {errors:?}"))?;
-        let admin_id = firms::register(state, &firm, &password_hash).await.map_err(|error| format!("{error:?}"))?;
+        let [firm_name, tax_code, address, firm_phone, admin_name, email] =
+            demo.form.map(String::from);
+        let form = RegistrationForm {
+            firm_name,
+            tax_code,
+            address,
+            firm_phone,
+            admin_name,
+            email,
+            password: DEMO_PASSWORD.into(),
+        };
+        let firm = form
+            .parse()
+            .map_err(|errors| format!("demo firm refused: {errors:?}"))?;
+        let admin_id = firms::register(state, &firm, &password_hash)
+            .await
+            .map_err(|error| format!("{error:?}"))?;
         let firm_id: Uuid = sqlx::query_scalar("select firm_id from users where id = $1")
             .bind(admin_id)
             .fetch_one(&state.pool)
             .await
             .map_err(|error| error.to_string())?;
-        for [role, full_name, email, phone, id_number] in demo.people.iter().map(|person| person.map(String::from)) {
-            let form = PersonForm { role, full_name, email, phone, id_number, password: DEMO_PASSWORD.into() };
-            let person = form.parse().map_err(|errors| format!("demo person refused: {errors:?}"))?;
-            people::add(state, firm_id, &person, &password_hash).await.map_err(|error| format!("{error:?}"))?;
+        for [role, full_name, email, phone, id_number] in
+            demo.people.iter().map(|person| person.map(String::from))
+        {
+            let form = PersonForm {
+                role,
+                full_name,
+                email,
+                phone,
+                id_number,
+                password: DEMO_PASSWORD.into(),
+            };
+            let person = form
+                .parse()
+                .map_err(|errors| format!("demo person refused: {errors:?}"))?;
+            people::add(state, firm_id, &person, &password_hash)
+                .await
+                .map_err(|error| format!("{error:?}"))?;
         }
-        for [plate, trailer_plate, kind, axles, gross_weight_kg, country] in demo.vehicles.iter().map(|vehicle| vehicle.map(String::from)) {
-            let form = VehicleForm { plate, trailer_plate, kind, axles, gross_weight_kg, country };
-            let vehicle = form.parse().map_err(|errors| format!("demo vehicle refused: {errors:?}"))?;
-            fleet::add(state, firm_id, &vehicle).await.map_err(|error| format!("{error:?}"))?;
+        for [plate, trailer_plate, kind, axles, gross_weight_kg, country] in demo
+            .vehicles
+            .iter()
+            .map(|vehicle| vehicle.map(String::from))
+        {
+            let form = VehicleForm {
+                plate,
+                trailer_plate,
+                kind,
+                axles,
+                gross_weight_kg,
+                country,
+            };
+            let vehicle = form
+                .parse()
+                .map_err(|errors| format!("demo vehicle refused: {errors:?}"))?;
+            fleet::add(state, firm_id, &vehicle)
+                .await
+                .map_err(|error| format!("{error:?}"))?;
         }
     }
     for [role, agency, full_name, email] in OFFICIALS {

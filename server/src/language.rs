@@ -1,15 +1,13 @@
 //! `/lang/{code}`: switches the interface language without JavaScript, by setting the
 //! same cookie the i18n context reads, then going back where the user was.
 
+use app::components::language::language_cookie;
 use axum::{
     extract::{Path, Query},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-
-/// The cookie leptos_i18n reads on every request.
-const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
 
 #[derive(Deserialize)]
 pub struct Back {
@@ -19,7 +17,9 @@ pub struct Back {
 /// Only paths of this site: never `//evil.example` or `https://...` (an open redirect).
 fn local_path(next: Option<&str>) -> &str {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
         _ => "/",
     }
 }
@@ -29,11 +29,15 @@ pub async fn switch(Path(code): Path<String>, Query(back): Query<Back>) -> Respo
         return StatusCode::NOT_FOUND.into_response();
     }
     let location = local_path(back.next.as_deref());
-    let cookie = format!("{LANGUAGE_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax");
-    match (HeaderValue::from_str(location), HeaderValue::from_str(&cookie)) {
-        (Ok(location), Ok(cookie)) => {
-            (StatusCode::SEE_OTHER, [(header::LOCATION, location), (header::SET_COOKIE, cookie)]).into_response()
-        }
+    match (
+        HeaderValue::from_str(location),
+        HeaderValue::from_str(&language_cookie(&code)),
+    ) {
+        (Ok(location), Ok(cookie)) => (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, location), (header::SET_COOKIE, cookie)],
+        )
+            .into_response(),
         _ => StatusCode::BAD_REQUEST.into_response(),
     }
 }

@@ -9,7 +9,8 @@ use std::{net::SocketAddr, process::ExitCode};
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     match run().await {
@@ -28,27 +29,38 @@ async fn run() -> Result<(), String> {
         .connect(&config.database_url)
         .await
         .map_err(|error| format!("cannot connect to the database: {error}"))?;
-    migrate(&pool).await.map_err(|error| format!("migrations failed: {error}"))?;
+    migrate(&pool)
+        .await
+        .map_err(|error| format!("migrations failed: {error}"))?;
     let address = config.leptos_options.site_addr;
     let state = AppState::new(pool, config.leptos_options, config.settings)
         .await
         .map_err(|error| format!("cannot load server secrets: {error}"))?;
     if config.demo_data {
-        demo::load(&state).await.map_err(|error| format!("demo data: {error}"))?;
+        demo::load(&state)
+            .await
+            .map_err(|error| format!("demo data: {error}"))?;
     }
-    let listener = tokio::net::TcpListener::bind(address).await.map_err(|error| format!("cannot listen on {address}: {error}"))?;
-    tracing::info!("serving the portal on http://{address}");
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+    let listener = tokio::net::TcpListener::bind(address)
         .await
-        .map_err(|error| format!("server failed: {error}"))
+        .map_err(|error| format!("cannot listen on {address}: {error}"))?;
+    tracing::info!("serving the portal on http://{address}");
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|error| format!("server failed: {error}"))
 }
 
 async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

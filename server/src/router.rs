@@ -2,7 +2,10 @@
 //! switch, static files; wrapped in the cross-site guard, error statuses and compression.
 
 use crate::{language, middleware};
-use app::{app::{App, shell}, server::AppState};
+use app::{
+    app::{App, shell},
+    server::AppState,
+};
 use axum::{
     Router,
     body::Body,
@@ -12,10 +15,16 @@ use axum::{
     routing::{get, post},
 };
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list, handle_server_fns_with_context};
+use leptos_axum::{
+    LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+    handle_server_fns_with_context,
+};
 use tower_http::compression::CompressionLayer;
 
-async fn server_function(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+async fn server_function(
+    State(state): State<AppState>,
+    request: Request<Body>,
+) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), request).await
 }
 
@@ -30,8 +39,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*function}", post(server_function))
         .route("/lang/{code}", get(language::switch))
         .route("/healthz", get(|| async { "ok" }))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
-        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
         .layer(from_fn(middleware::app_error_status))
         .layer(from_fn(middleware::refuse_cross_site))
         .layer(CompressionLayer::new())

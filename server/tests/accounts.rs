@@ -45,9 +45,19 @@ async fn bad_registration_fields_are_all_refused_at_once_with_422(pool: PgPool) 
         )
         .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<String> = answer.problems().into_iter().map(|(field, _)| field).collect();
-    assert_eq!(fields, ["firm_name", "tax_code", "firm_phone", "email", "password"]);
-    assert!(!answer.body.to_string().contains("hunter2"), "passwords are never echoed: {answer:?}");
+    let fields: Vec<String> = answer
+        .problems()
+        .into_iter()
+        .map(|(field, _)| field)
+        .collect();
+    assert_eq!(
+        fields,
+        ["firm_name", "tax_code", "firm_phone", "email", "password"]
+    );
+    assert!(
+        !answer.body.to_string().contains("hunter2"),
+        "passwords are never echoed: {answer:?}"
+    );
     assert_eq!(count(&app.pool, "select count(*) from firms").await, 0);
 }
 
@@ -71,8 +81,15 @@ async fn a_taken_email_refuses_the_whole_registration(pool: PgPool) {
         )
         .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(answer.problems(), [("email".to_string(), "email_taken".to_string())]);
-    assert_eq!(count(&app.pool, "select count(*) from firms").await, 1, "the second firm was not half-written");
+    assert_eq!(
+        answer.problems(),
+        [("email".to_string(), "email_taken".to_string())]
+    );
+    assert_eq!(
+        count(&app.pool, "select count(*) from firms").await,
+        1,
+        "the second firm was not half-written"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -94,7 +111,10 @@ async fn a_taken_tax_code_is_refused_on_its_field(pool: PgPool) {
             ],
         )
         .await;
-    assert_eq!(answer.problems(), [("tax_code".to_string(), "tax_code_taken".to_string())]);
+    assert_eq!(
+        answer.problems(),
+        [("tax_code".to_string(), "tax_code_taken".to_string())]
+    );
     assert_eq!(count(&app.pool, "select count(*) from users").await, 1);
 }
 
@@ -104,30 +124,75 @@ async fn signing_in_with_the_right_password_and_only_then(pool: PgPool) {
     register_firm(&app.browser(), 1).await;
 
     let stranger = app.browser();
-    let wrong = stranger.call("login", &[("identifier", "admin1@firm.example"), ("password", "not-the-password")]).await;
+    let wrong = stranger
+        .call(
+            "login",
+            &[
+                ("identifier", "admin1@firm.example"),
+                ("password", "not-the-password"),
+            ],
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.body, "WrongCredentials");
-    let unknown = stranger.call("login", &[("identifier", "nobody@firm.example"), ("password", PASSWORD)]).await;
-    assert_eq!(unknown.body, "WrongCredentials", "unknown accounts look the same as wrong passwords");
-    assert_eq!(stranger.call("current_user", &[]).await.body, serde_json::Value::Null);
+    let unknown = stranger
+        .call(
+            "login",
+            &[
+                ("identifier", "nobody@firm.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        unknown.body, "WrongCredentials",
+        "unknown accounts look the same as wrong passwords"
+    );
+    assert_eq!(
+        stranger.call("current_user", &[]).await.body,
+        serde_json::Value::Null
+    );
 
-    let right = stranger.call("login", &[("identifier", " Admin1@Firm.example "), ("password", PASSWORD)]).await;
+    let right = stranger
+        .call(
+            "login",
+            &[
+                ("identifier", " Admin1@Firm.example "),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(right.status, StatusCode::OK, "{right:?}");
-    assert_eq!(stranger.call("current_user", &[]).await.body["role"], "firm_admin");
+    assert_eq!(
+        stranger.call("current_user", &[]).await.body["role"],
+        "firm_admin"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_malformed_sign_in_name_is_a_field_error(pool: PgPool) {
     let app = spawn(pool).await;
-    let answer = app.browser().call("login", &[("identifier", "not an email"), ("password", PASSWORD)]).await;
+    let answer = app
+        .browser()
+        .call(
+            "login",
+            &[("identifier", "not an email"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(answer.problems(), [("identifier".to_string(), "phone_format".to_string())]);
+    assert_eq!(
+        answer.problems(),
+        [("identifier".to_string(), "phone_format".to_string())]
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_missing_argument_is_a_400_not_a_500(pool: PgPool) {
     let app = spawn(pool).await;
-    let answer = app.browser().call("login", &[("identifier", "a@b.example")]).await;
+    let answer = app
+        .browser()
+        .call("login", &[("identifier", "a@b.example")])
+        .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
 }
 
@@ -140,10 +205,19 @@ async fn signing_out_ends_the_session_even_for_a_copied_token(pool: PgPool) {
 
     browser.call("logout", &[]).await;
 
-    assert_eq!(browser.call("current_user", &[]).await.body, serde_json::Value::Null);
+    assert_eq!(
+        browser.call("current_user", &[]).await.body,
+        serde_json::Value::Null
+    );
     let thief = app.browser();
-    let answer = thief.call_with_headers("current_user", &[], &[("cookie", &copied)]).await;
-    assert_eq!(answer.body, serde_json::Value::Null, "the old token no longer names a live session");
+    let answer = thief
+        .call_with_headers("current_user", &[], &[("cookie", &copied)])
+        .await;
+    assert_eq!(
+        answer.body,
+        serde_json::Value::Null,
+        "the old token no longer names a live session"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -152,7 +226,15 @@ async fn every_sign_in_starts_a_new_session(pool: PgPool) {
     let browser = app.browser();
     register_firm(&browser, 1).await;
     let first = browser.cookie("bgp_session").unwrap();
-    browser.call("login", &[("identifier", "admin1@firm.example"), ("password", PASSWORD)]).await;
+    browser
+        .call(
+            "login",
+            &[
+                ("identifier", "admin1@firm.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     let second = browser.cookie("bgp_session").unwrap();
     assert_ne!(first, second);
     assert_eq!(count(&app.pool, "select count(*) from sessions").await, 2);
@@ -172,25 +254,71 @@ async fn expired_and_tampered_tokens_are_not_sessions(pool: PgPool) {
     let app = spawn(pool).await;
     register_firm(&app.browser(), 1).await;
     let (user_id, session_id): (uuid::Uuid, uuid::Uuid) =
-        sqlx::query_as("select user_id, id from sessions").fetch_one(&app.pool).await.unwrap();
+        sqlx::query_as("select user_id, id from sessions")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     let secret: Vec<u8> =
-        sqlx::query_scalar("select secret from server_secrets where name = 'session'").fetch_one(&app.pool).await.unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let sign = |claims: &Claims, key: &[u8]| encode(&Header::default(), claims, &EncodingKey::from_secret(key)).unwrap();
-    let live = Claims { sub: user_id, sid: session_id, aud: "session", iat: now, exp: now + 3600 };
-    let expired = Claims { exp: now - 1, iat: now - 3600, ..live.clone() };
+        sqlx::query_scalar("select secret from server_secrets where name = 'session'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let sign = |claims: &Claims, key: &[u8]| {
+        encode(&Header::default(), claims, &EncodingKey::from_secret(key)).unwrap()
+    };
+    let live = Claims {
+        sub: user_id,
+        sid: session_id,
+        aud: "session",
+        iat: now,
+        exp: now + 3600,
+    };
+    let expired = Claims {
+        exp: now - 1,
+        iat: now - 3600,
+        ..live.clone()
+    };
 
     let browser = app.browser();
     let ask = |token: String| {
         let browser = &browser;
-        async move { browser.call_with_headers("current_user", &[], &[("cookie", &format!("bgp_session={token}"))]).await.body }
+        async move {
+            browser
+                .call_with_headers(
+                    "current_user",
+                    &[],
+                    &[("cookie", &format!("bgp_session={token}"))],
+                )
+                .await
+                .body
+        }
     };
-    assert_eq!(ask(sign(&live, &secret)).await["role"], "firm_admin", "a token we sign ourselves works");
-    assert_eq!(ask(sign(&expired, &secret)).await, serde_json::Value::Null, "expired");
-    assert_eq!(ask(sign(&live, b"another secret of thirty-two byte")).await, serde_json::Value::Null, "forged");
+    assert_eq!(
+        ask(sign(&live, &secret)).await["role"],
+        "firm_admin",
+        "a token we sign ourselves works"
+    );
+    assert_eq!(
+        ask(sign(&expired, &secret)).await,
+        serde_json::Value::Null,
+        "expired"
+    );
+    assert_eq!(
+        ask(sign(&live, b"another secret of thirty-two byte")).await,
+        serde_json::Value::Null,
+        "forged"
+    );
     let mut tampered = sign(&live, &secret);
     let inside_payload = tampered.find('.').unwrap() + 10;
-    let replacement = if &tampered[inside_payload..=inside_payload] == "A" { "B" } else { "A" };
+    let replacement = if &tampered[inside_payload..=inside_payload] == "A" {
+        "B"
+    } else {
+        "A"
+    };
     tampered.replace_range(inside_payload..=inside_payload, replacement);
     assert_eq!(ask(tampered).await, serde_json::Value::Null, "tampered");
 }
@@ -205,15 +333,52 @@ async fn repeated_failures_are_throttled_but_the_owner_still_gets_in(pool: PgPoo
 
     let attacker = app.browser();
     for _ in 0..5 {
-        let answer = attacker.call("login", &[("identifier", "admin1@firm.example"), ("password", "guess-guess")]).await;
+        let answer = attacker
+            .call(
+                "login",
+                &[
+                    ("identifier", "admin1@firm.example"),
+                    ("password", "guess-guess"),
+                ],
+            )
+            .await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }
-    let blocked = attacker.call("login", &[("identifier", "admin1@firm.example"), ("password", PASSWORD)]).await;
-    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits: {blocked:?}");
-    assert!(blocked.body["TooManyAttempts"]["retry_after_seconds"].as_u64().unwrap() > 0);
+    let blocked = attacker
+        .call(
+            "login",
+            &[
+                ("identifier", "admin1@firm.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        blocked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits: {blocked:?}"
+    );
+    assert!(
+        blocked.body["TooManyAttempts"]["retry_after_seconds"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
 
-    let back = owner.call("login", &[("identifier", "admin1@firm.example"), ("password", PASSWORD)]).await;
-    assert_eq!(back.status, StatusCode::OK, "the owner's device is not locked out: {back:?}");
+    let back = owner
+        .call(
+            "login",
+            &[
+                ("identifier", "admin1@firm.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        back.status,
+        StatusCode::OK,
+        "the owner's device is not locked out: {back:?}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -229,14 +394,24 @@ async fn cross_site_posts_are_refused_before_anything_runs(pool: PgPool) {
         ("email", "fake@evil.example"),
         ("password", PASSWORD),
     ];
-    let from_evil = browser.call_with_headers("register_firm", &form, &[("sec-fetch-site", "cross-site")]).await;
+    let from_evil = browser
+        .call_with_headers("register_firm", &form, &[("sec-fetch-site", "cross-site")])
+        .await;
     assert_eq!(from_evil.status, StatusCode::FORBIDDEN);
     assert_eq!(from_evil.body, "CrossSite");
-    let old_browser = browser.call_with_headers("register_firm", &form, &[("origin", "https://evil.example")]).await;
+    let old_browser = browser
+        .call_with_headers(
+            "register_firm",
+            &form,
+            &[("origin", "https://evil.example")],
+        )
+        .await;
     assert_eq!(old_browser.status, StatusCode::FORBIDDEN);
     assert_eq!(count(&app.pool, "select count(*) from firms").await, 0);
 
-    let same_site = browser.call_with_headers("register_firm", &form, &[("sec-fetch-site", "same-origin")]).await;
+    let same_site = browser
+        .call_with_headers("register_firm", &form, &[("sec-fetch-site", "same-origin")])
+        .await;
     assert_eq!(same_site.status, StatusCode::OK);
 }
 
@@ -249,11 +424,17 @@ async fn a_plain_form_post_is_redirected_with_its_error_not_shown_a_500(pool: Pg
         .post(format!("{}/api/login", browser.base))
         .header("accept", "text/html")
         .header("referer", format!("{}/login", browser.base))
-        .form(&[("identifier", "x@y.example"), ("password", "whatever-whatever")])
+        .form(&[
+            ("identifier", "x@y.example"),
+            ("password", "whatever-whatever"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FOUND);
     let location = response.headers()["location"].to_str().unwrap();
-    assert!(location.contains("/login?") && location.contains("__err="), "{location}");
+    assert!(
+        location.contains("/login?") && location.contains("__err="),
+        "{location}"
+    );
 }

@@ -11,13 +11,24 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
-    Signal::derive(move || action.value().with(|value| value.as_ref().and_then(|result| result.as_ref().err().cloned())))
+    Signal::derive(move || {
+        action.value().with(|value| {
+            value
+                .as_ref()
+                .and_then(|result| result.as_ref().err().cloned())
+        })
+    })
 }
 
 /// What the field starts with: what was typed before a refusal, else `value`.
 fn initial_value(error: Signal<Option<AppError>>, name: &str, value: Option<String>) -> String {
     error
-        .with_untracked(|error| error.as_ref().and_then(|error| error.typed(name)).map(str::to_string))
+        .with_untracked(|error| {
+            error
+                .as_ref()
+                .and_then(|error| error.typed(name))
+                .map(str::to_string)
+        })
         .or(value)
         .unwrap_or_default()
 }
@@ -29,7 +40,13 @@ fn problems_of(error: Signal<Option<AppError>>, name: &'static str) -> Signal<St
         error.with(|error| {
             error
                 .as_ref()
-                .map(|error| error.problems_of(name).map(|problem| problem_text(i18n, problem)).collect::<Vec<_>>().join(" "))
+                .map(|error| {
+                    error
+                        .problems_of(name)
+                        .map(|problem| problem_text(i18n, problem))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
                 .unwrap_or_default()
         })
     })
@@ -53,10 +70,18 @@ pub fn Field(
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     // Passwords are never echoed back.
-    let initial = if input_type == "password" { String::new() } else { initial_value(error, name, value) };
+    let initial = if input_type == "password" {
+        String::new()
+    } else {
+        initial_value(error, name, value)
+    };
     let problems = problems_of(error, name);
     let invalid = move || !problems.with(String::is_empty);
-    let described_by = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
+    let described_by = if hint.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
     view! {
         <div class="field" class:invalid=invalid>
             <label for=id.clone()>{label.run()}</label>
@@ -119,14 +144,19 @@ pub fn SelectField(
 /// The form-wide message of an action's error. Field problems show beside their fields;
 /// a form with no such field names it in `field` to show its problems here instead.
 #[component]
-pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>, #[prop(optional)] field: Option<&'static str>) -> impl IntoView {
+pub fn FormError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(optional)] field: Option<&'static str>,
+) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         error.get().map(|error| {
             let text = match (field, &error) {
-                (Some(field), AppError::Invalid { .. }) => {
-                    error.problems_of(field).map(|problem| problem_text(i18n, problem)).collect::<Vec<_>>().join(" ")
-                }
+                (Some(field), AppError::Invalid { .. }) => error
+                    .problems_of(field)
+                    .map(|problem| problem_text(i18n, problem))
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 _ => super::translate::error_text(i18n, &error),
             };
             view! { <p class="notice error" role="alert">{text}</p> }

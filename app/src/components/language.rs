@@ -1,8 +1,8 @@
 //! Switching between Vietnamese, English and Chinese in one tap.
 //!
 //! Each choice is a plain link to `/lang/{code}`, which sets the language cookie and
-//! comes back (this works with no JavaScript at all); once hydrated, a tap switches in
-//! place and the i18n context writes the same cookie.
+//! comes back (this works with no JavaScript at all); once hydrated, a tap writes the
+//! same cookie and switches in place.
 
 use crate::i18n::*;
 use leptos::{ev::MouseEvent, prelude::*};
@@ -12,10 +12,26 @@ use leptos_router::hooks::use_location;
 fn encode_component(text: &str) -> String {
     text.bytes()
         .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (byte as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (byte as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()
+}
+
+/// The language cookie (the one leptos_i18n reads) for a year on the whole site, as
+/// both the browser and `/lang/{code}` write it.
+pub fn language_cookie(code: &str) -> String {
+    format!("i18n_pref_locale={code}; Path=/; Max-Age=31536000; SameSite=Lax")
+}
+
+/// Writes the language cookie from the browser.
+fn remember(code: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Ok(document) = document().dyn_into::<leptos::web_sys::HtmlDocument>() {
+        let _ = document.set_cookie(&language_cookie(code));
+    }
 }
 
 #[component]
@@ -24,7 +40,11 @@ pub fn LanguageSwitch() -> impl IntoView {
     let location = use_location();
     let here = move || {
         let search = location.search.get();
-        let search = if search.is_empty() || search.starts_with('?') { search } else { format!("?{search}") };
+        let search = if search.is_empty() || search.starts_with('?') {
+            search
+        } else {
+            format!("?{search}")
+        };
         encode_component(&format!("{}{}", location.pathname.get(), search))
     };
     let link = move |locale: Locale, code: &'static str, label: Signal<String>| {
@@ -37,6 +57,7 @@ pub fn LanguageSwitch() -> impl IntoView {
                 aria-current=move || (i18n.get_locale() == locale).then_some("true")
                 on:click=move |event: MouseEvent| {
                     event.prevent_default();
+                    remember(code);
                     i18n.set_locale(locale);
                 }
             >
@@ -57,6 +78,9 @@ pub fn LanguageSwitch() -> impl IntoView {
 mod tests {
     #[test]
     fn next_parameter_is_encoded() {
-        assert_eq!(super::encode_component("/fleet?search=12C 1&x=é"), "/fleet%3Fsearch%3D12C%201%26x%3D%C3%A9");
+        assert_eq!(
+            super::encode_component("/fleet?search=12C 1&x=é"),
+            "/fleet%3Fsearch%3D12C%201%26x%3D%C3%A9"
+        );
     }
 }

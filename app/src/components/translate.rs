@@ -2,7 +2,12 @@
 //! a new problem, role or kind does not compile until it has its words.
 
 use crate::{
-    domain::{Problem, plate::Country, role::{Agency, Role}, vehicle::VehicleKind},
+    domain::{
+        Problem,
+        plate::Country,
+        role::{Agency, Role},
+        vehicle::VehicleKind,
+    },
     error::AppError,
     i18n::*,
 };
@@ -16,7 +21,9 @@ pub fn problem_text(i18n: I18n, problem: Problem) -> String {
         Problem::TooShort { min } => t_string!(i18n, problem.too_short, min).to_string(),
         Problem::TooLong { max } => t_string!(i18n, problem.too_long, max).to_string(),
         Problem::PlateFormat => t_string!(i18n, problem.plate_format).to_string(),
-        Problem::PlateCountryMismatch => t_string!(i18n, problem.plate_country_mismatch).to_string(),
+        Problem::PlateCountryMismatch => {
+            t_string!(i18n, problem.plate_country_mismatch).to_string()
+        }
         Problem::PlateIsTrailer => t_string!(i18n, problem.plate_is_trailer).to_string(),
         Problem::PlateNotTrailer => t_string!(i18n, problem.plate_not_trailer).to_string(),
         Problem::PlateTaken => t_string!(i18n, problem.plate_taken).to_string(),
@@ -27,16 +34,26 @@ pub fn problem_text(i18n: I18n, problem: Problem) -> String {
         Problem::PhoneFormat => t_string!(i18n, problem.phone_format).to_string(),
         Problem::PhoneTaken => t_string!(i18n, problem.phone_taken).to_string(),
         Problem::IdNumberFormat => t_string!(i18n, problem.id_number_format).to_string(),
-        Problem::PasswordTooShort { min } => t_string!(i18n, problem.password_too_short, min).to_string(),
-        Problem::PasswordTooLong { max } => t_string!(i18n, problem.password_too_long, max).to_string(),
+        Problem::PasswordTooShort { min } => {
+            t_string!(i18n, problem.password_too_short, min).to_string()
+        }
+        Problem::PasswordTooLong { max } => {
+            t_string!(i18n, problem.password_too_long, max).to_string()
+        }
         Problem::NotANumber => t_string!(i18n, problem.not_a_number).to_string(),
-        Problem::OutOfRange { min, max } => t_string!(i18n, problem.out_of_range, min, max).to_string(),
+        Problem::OutOfRange { min, max } => {
+            t_string!(i18n, problem.out_of_range, min, max).to_string()
+        }
         Problem::UnknownChoice => t_string!(i18n, problem.unknown_choice).to_string(),
-        Problem::DuplicateInFile { first_row } => t_string!(i18n, problem.duplicate_in_file, row = first_row).to_string(),
+        Problem::DuplicateInFile { first_row } => {
+            t_string!(i18n, problem.duplicate_in_file, row = first_row).to_string()
+        }
         Problem::CsvNotText => t_string!(i18n, problem.csv_not_text).to_string(),
         Problem::CsvEmpty => t_string!(i18n, problem.csv_empty).to_string(),
         Problem::CsvMissingColumn => t_string!(i18n, problem.csv_missing_column).to_string(),
-        Problem::CsvTooLarge { max_rows } => t_string!(i18n, problem.csv_too_large, max_rows).to_string(),
+        Problem::CsvTooLarge { max_rows } => {
+            t_string!(i18n, problem.csv_too_large, max_rows).to_string()
+        }
         Problem::RoleNotAllowed => t_string!(i18n, problem.role_not_allowed).to_string(),
     }
 }
@@ -46,7 +63,9 @@ pub fn error_text(i18n: I18n, error: &AppError) -> String {
     match error {
         AppError::Invalid { .. } => t_string!(i18n, error.invalid).to_string(),
         AppError::WrongCredentials => t_string!(i18n, error.wrong_credentials).to_string(),
-        AppError::TooManyAttempts { retry_after_seconds } => {
+        AppError::TooManyAttempts {
+            retry_after_seconds,
+        } => {
             let minutes = retry_after_seconds.div_ceil(60);
             t_string!(i18n, error.too_many_attempts, minutes).to_string()
         }
@@ -74,7 +93,9 @@ pub fn role_text(i18n: I18n, role: Role) -> String {
         Role::FirmAdmin => t_string!(i18n, role.firm_admin).to_string(),
         Role::FirmClerk => t_string!(i18n, role.firm_clerk).to_string(),
         Role::Driver => t_string!(i18n, role.driver).to_string(),
-        Role::Officer(agency) => t_string!(i18n, role.officer, agency = agency_text(i18n, agency)).to_string(),
+        Role::Officer(agency) => {
+            t_string!(i18n, role.officer, agency = agency_text(i18n, agency)).to_string()
+        }
         Role::GateAdmin => t_string!(i18n, role.gate_admin).to_string(),
         Role::PlatformAdmin => t_string!(i18n, role.platform_admin).to_string(),
     }
@@ -93,5 +114,70 @@ pub fn country_text(i18n: I18n, country: Country) -> String {
     match country {
         Country::Vietnam => t_string!(i18n, country.VN).to_string(),
         Country::China => t_string!(i18n, country.CN).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// Every key path of a locale file, `problem.required` style.
+    fn keys(json: &str) -> BTreeSet<String> {
+        fn walk(prefix: &str, value: &serde_json::Value, into: &mut BTreeSet<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    for (key, child) in map {
+                        let path = if prefix.is_empty() {
+                            key.clone()
+                        } else {
+                            format!("{prefix}.{key}")
+                        };
+                        walk(&path, child, into);
+                    }
+                }
+                _ => {
+                    into.insert(prefix.to_string());
+                }
+            }
+        }
+        let mut found = BTreeSet::new();
+        walk(
+            "",
+            &serde_json::from_str(json).expect("a locale file is JSON"),
+            &mut found,
+        );
+        found
+    }
+
+    #[test]
+    fn every_string_exists_in_vietnamese_english_and_chinese() {
+        let vietnamese = keys(include_str!("../../locales/vi.json"));
+        for (name, other) in [
+            ("en", keys(include_str!("../../locales/en.json"))),
+            ("zh", keys(include_str!("../../locales/zh.json"))),
+        ] {
+            assert_eq!(
+                vietnamese.difference(&other).collect::<Vec<_>>(),
+                Vec::<&String>::new(),
+                "missing from {name}"
+            );
+            assert_eq!(
+                other.difference(&vietnamese).collect::<Vec<_>>(),
+                Vec::<&String>::new(),
+                "only in {name}"
+            );
+        }
+        assert!(vietnamese.len() > 100);
+    }
+
+    #[test]
+    fn no_translation_is_left_empty() {
+        for (name, json) in [
+            ("vi", include_str!("../../locales/vi.json")),
+            ("en", include_str!("../../locales/en.json")),
+            ("zh", include_str!("../../locales/zh.json")),
+        ] {
+            assert!(!json.contains("\"\""), "an empty string in {name}.json");
+        }
     }
 }

@@ -28,8 +28,14 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && !address.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'));
-        if well_formed { Ok(Email(address)) } else { Err(Problem::EmailFormat) }
+            && !address.chars().any(|c| {
+                c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+            });
+        if well_formed {
+            Ok(Email(address))
+        } else {
+            Err(Problem::EmailFormat)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -81,7 +87,11 @@ impl Phone {
         } else {
             (8..=15).contains(&full.len()) && !full.starts_with('0')
         };
-        if valid { Ok(Phone(format!("+{full}"))) } else { Err(Problem::PhoneFormat) }
+        if valid {
+            Ok(Phone(format!("+{full}")))
+        } else {
+            Err(Problem::PhoneFormat)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -127,42 +137,95 @@ mod tests {
 
     #[test]
     fn emails_are_lower_cased() {
-        assert_eq!(Email::parse("  An.Nguyen@HuuNghi-Logistics.VN ").unwrap().as_str(), "an.nguyen@huunghi-logistics.vn");
+        assert_eq!(
+            Email::parse("  An.Nguyen@HuuNghi-Logistics.VN ")
+                .unwrap()
+                .as_str(),
+            "an.nguyen@huunghi-logistics.vn"
+        );
     }
 
     #[test]
     fn malformed_emails_are_refused() {
-        for typed in ["an", "an@", "@x.vn", "an@x", "an@@x.vn", "an nguyen@x.vn", "an@x..vn", "an@.x.vn"] {
-            assert_eq!(Email::parse(typed), Err(Problem::EmailFormat), "typed {typed:?}");
+        for typed in [
+            "an",
+            "an@",
+            "@x.vn",
+            "an@x",
+            "an@@x.vn",
+            "an nguyen@x.vn",
+            "an@x..vn",
+            "an@.x.vn",
+        ] {
+            assert_eq!(
+                Email::parse(typed),
+                Err(Problem::EmailFormat),
+                "typed {typed:?}"
+            );
         }
         assert_eq!(Email::parse(" "), Err(Problem::Required));
     }
 
     #[test]
     fn vietnamese_phones_in_any_form() {
-        for typed in ["0912 345 678", "+84 912 345 678", "84912345678", "0084912345678", "091-234-5678", "(+84) 912.345.678"] {
-            assert_eq!(Phone::parse(typed).unwrap().as_str(), "+84912345678", "typed {typed:?}");
+        for typed in [
+            "0912 345 678",
+            "+84 912 345 678",
+            "84912345678",
+            "0084912345678",
+            "091-234-5678",
+            "(+84) 912.345.678",
+        ] {
+            assert_eq!(
+                Phone::parse(typed).unwrap().as_str(),
+                "+84912345678",
+                "typed {typed:?}"
+            );
         }
-        assert_eq!(Phone::parse("0205 3870 123").unwrap().as_str(), "+842053870123", "Lang Son landline");
+        assert_eq!(
+            Phone::parse("0205 3870 123").unwrap().as_str(),
+            "+842053870123",
+            "Lang Son landline"
+        );
     }
 
     #[test]
     fn chinese_and_other_phones_need_their_prefix() {
-        assert_eq!(Phone::parse("+86 138 0771 2345").unwrap().as_str(), "+8613807712345");
-        assert_eq!(Phone::parse("+856 20 5555 1234").unwrap().as_str(), "+8562055551234");
+        assert_eq!(
+            Phone::parse("+86 138 0771 2345").unwrap().as_str(),
+            "+8613807712345"
+        );
+        assert_eq!(
+            Phone::parse("+856 20 5555 1234").unwrap().as_str(),
+            "+8562055551234"
+        );
     }
 
     #[test]
     fn malformed_phones_are_refused() {
-        for typed in ["12345", "0912 345", "09123456789012", "+84 0912345678", "0912-ABC-678", "+86 0771 1234"] {
-            assert_eq!(Phone::parse(typed), Err(Problem::PhoneFormat), "typed {typed:?}");
+        for typed in [
+            "12345",
+            "0912 345",
+            "09123456789012",
+            "+84 0912345678",
+            "0912-ABC-678",
+            "+86 0771 1234",
+        ] {
+            assert_eq!(
+                Phone::parse(typed),
+                Err(Problem::PhoneFormat),
+                "typed {typed:?}"
+            );
         }
     }
 
     #[test]
     fn sign_in_name_is_email_or_phone() {
         assert_eq!(SignInName::parse("AN@x.vn").unwrap().key(), "an@x.vn");
-        assert_eq!(SignInName::parse("0912345678").unwrap().key(), "+84912345678");
+        assert_eq!(
+            SignInName::parse("0912345678").unwrap().key(),
+            "+84912345678"
+        );
         assert_eq!(SignInName::parse("nobody"), Err(Problem::PhoneFormat));
     }
 }

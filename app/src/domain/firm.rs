@@ -42,10 +42,32 @@ impl RegistrationForm {
         let admin_name = errors.take("admin_name", bounded(&self.admin_name, 2, 200));
         let admin_email = errors.take("email", Email::parse(&self.email));
         let admin_password = errors.take("password", NewPassword::parse(&self.password));
-        match (name, tax_code, address, phone, admin_name, admin_email, admin_password) {
-            (Some(name), Some(tax_code), Some(address), Some(phone), Some(admin_name), Some(admin_email), Some(admin_password)) => {
-                Ok(NewFirm { name, tax_code, address, phone, admin_name, admin_email, admin_password })
-            }
+        match (
+            name,
+            tax_code,
+            address,
+            phone,
+            admin_name,
+            admin_email,
+            admin_password,
+        ) {
+            (
+                Some(name),
+                Some(tax_code),
+                Some(address),
+                Some(phone),
+                Some(admin_name),
+                Some(admin_email),
+                Some(admin_password),
+            ) => Ok(NewFirm {
+                name,
+                tax_code,
+                address,
+                phone,
+                admin_name,
+                admin_email,
+                admin_password,
+            }),
             _ => Err(errors),
         }
     }
@@ -78,12 +100,24 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_reported_at_once() {
-        let bad = RegistrationForm { tax_code: "49001".into(), email: "lan".into(), password: "123".into(), ..form() };
+        let bad = RegistrationForm {
+            tax_code: "49001".into(),
+            email: "lan".into(),
+            password: "123".into(),
+            ..form()
+        };
         let errors = bad.parse().unwrap_err();
-        let problems: Vec<_> = errors.iter().map(|error| (error.field.as_str(), error.problem)).collect();
+        let problems: Vec<_> = errors
+            .iter()
+            .map(|error| (error.field.as_str(), error.problem))
+            .collect();
         assert_eq!(
             problems,
-            [("tax_code", Problem::TaxCodeFormat), ("email", Problem::EmailFormat), ("password", Problem::PasswordTooShort { min: 8 })]
+            [
+                ("tax_code", Problem::TaxCodeFormat),
+                ("email", Problem::EmailFormat),
+                ("password", Problem::PasswordTooShort { min: 8 })
+            ]
         );
     }
 }

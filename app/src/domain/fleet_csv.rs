@@ -6,7 +6,14 @@
 //! is judged on its own, with the same rules as the one-vehicle form, so that one bad row
 //! never stops the good ones; a plate twice in the same file is refused the second time.
 
-pub const COLUMNS: [&str; 6] = ["plate", "trailer_plate", "kind", "axles", "gross_weight_kg", "country"];
+pub const COLUMNS: [&str; 6] = [
+    "plate",
+    "trailer_plate",
+    "kind",
+    "axles",
+    "gross_weight_kg",
+    "country",
+];
 pub const MAX_ROWS: u32 = 5_000;
 pub const MAX_BYTES: usize = 1024 * 1024;
 
@@ -41,8 +48,15 @@ mod reader {
         }
         let text = std::str::from_utf8(bytes).map_err(|_| Problem::CsvNotText)?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let header_line = text.lines().find(|line| !line.trim().is_empty()).ok_or(Problem::CsvEmpty)?;
-        let delimiter = if header_line.matches(';').count() > header_line.matches(',').count() { b';' } else { b',' };
+        let header_line = text
+            .lines()
+            .find(|line| !line.trim().is_empty())
+            .ok_or(Problem::CsvEmpty)?;
+        let delimiter = if header_line.matches(';').count() > header_line.matches(',').count() {
+            b';'
+        } else {
+            b','
+        };
 
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
@@ -56,7 +70,10 @@ mod reader {
             .map(|name| name.trim().to_ascii_lowercase())
             .collect();
         let position = |column: &str| headers.iter().position(|header| header == column);
-        if REQUIRED_COLUMNS.iter().any(|column| position(column).is_none()) {
+        if REQUIRED_COLUMNS
+            .iter()
+            .any(|column| position(column).is_none())
+        {
             return Err(Problem::CsvMissingColumn);
         }
         let [plate, trailer_plate, kind, axles, gross_weight_kg, country] = COLUMNS.map(position);
@@ -76,10 +93,19 @@ mod reader {
             let line = record.position().map_or(0, |position| {
                 let bytes = text.as_bytes();
                 let start = position.byte() as usize;
-                let first = start + bytes[start..].iter().take_while(|byte| matches!(byte, b'\r' | b'\n')).count();
+                let first = start
+                    + bytes[start..]
+                        .iter()
+                        .take_while(|byte| matches!(byte, b'\r' | b'\n'))
+                        .count();
                 bytes[..first].iter().filter(|&&byte| byte == b'\n').count() as u32 + 1
             });
-            let cell = |column: Option<usize>| column.and_then(|index| record.get(index)).unwrap_or_default().to_string();
+            let cell = |column: Option<usize>| {
+                column
+                    .and_then(|index| record.get(index))
+                    .unwrap_or_default()
+                    .to_string()
+            };
             let form = VehicleForm {
                 plate: cell(plate),
                 trailer_plate: cell(trailer_plate),
@@ -88,16 +114,26 @@ mod reader {
                 gross_weight_kg: cell(gross_weight_kg),
                 country: cell(country),
             };
-            let verdict = form.parse().map_err(FieldErrors::into_vec).and_then(|vehicle| {
-                match first_line_of_plate.get(vehicle.plate.as_str()) {
-                    Some(&first_row) => Err(vec![FieldError { field: "plate".into(), problem: Problem::DuplicateInFile { first_row } }]),
-                    None => {
-                        first_line_of_plate.insert(vehicle.plate.as_str().to_string(), line);
-                        Ok(vehicle)
-                    }
-                }
+            let verdict = form
+                .parse()
+                .map_err(FieldErrors::into_vec)
+                .and_then(
+                    |vehicle| match first_line_of_plate.get(vehicle.plate.as_str()) {
+                        Some(&first_row) => Err(vec![FieldError {
+                            field: "plate".into(),
+                            problem: Problem::DuplicateInFile { first_row },
+                        }]),
+                        None => {
+                            first_line_of_plate.insert(vehicle.plate.as_str().to_string(), line);
+                            Ok(vehicle)
+                        }
+                    },
+                );
+            rows.push(JudgedRow {
+                line,
+                typed_plate: form.plate,
+                verdict,
             });
-            rows.push(JudgedRow { line, typed_plate: form.plate, verdict });
         }
         if rows.is_empty() {
             return Err(Problem::CsvEmpty);
@@ -117,7 +153,12 @@ mod reader {
                     let verdict = row
                         .verdict
                         .map(|vehicle| vehicle.plate.canonical())
-                        .map_err(|errors| errors.into_iter().map(|error| (error.field, error.problem)).collect());
+                        .map_err(|errors| {
+                            errors
+                                .into_iter()
+                                .map(|error| (error.field, error.problem))
+                                .collect()
+                        });
                     (row.line, verdict)
                 })
                 .collect()
@@ -136,7 +177,13 @@ mod reader {
                     (2, Ok("12C-123.45".into())),
                     (3, Err(vec![("plate".into(), Problem::PlateFormat)])),
                     (4, Ok("桂A12345".into())),
-                    (5, Err(vec![("plate".into(), Problem::DuplicateInFile { first_row: 2 })])),
+                    (
+                        5,
+                        Err(vec![(
+                            "plate".into(),
+                            Problem::DuplicateInFile { first_row: 2 }
+                        )])
+                    ),
                 ]
             );
         }
@@ -151,18 +198,31 @@ mod reader {
 
         #[test]
         fn quoted_cells_may_hold_the_delimiter() {
-            let file = "plate,kind,axles,gross_weight_kg,country\n\"12C-123.45\",truck,3,\"24,000\",VN\n";
+            let file =
+                "plate,kind,axles,gross_weight_kg,country\n\"12C-123.45\",truck,3,\"24,000\",VN\n";
             assert_eq!(outcomes(file), [(2, Ok("12C-123.45".into()))]);
         }
 
         #[test]
         fn problems_with_the_file_itself_refuse_it_whole() {
             assert_eq!(judge(b""), Err(Problem::CsvEmpty));
-            assert_eq!(judge(b"plate,kind,axles,gross_weight_kg,country\n"), Err(Problem::CsvEmpty));
-            assert_eq!(judge(b"plate,kind\n12C-1234,truck\n"), Err(Problem::CsvMissingColumn));
+            assert_eq!(
+                judge(b"plate,kind,axles,gross_weight_kg,country\n"),
+                Err(Problem::CsvEmpty)
+            );
+            assert_eq!(
+                judge(b"plate,kind\n12C-1234,truck\n"),
+                Err(Problem::CsvMissingColumn)
+            );
             assert_eq!(judge(&[0xff, 0xfe, 0x00, 0x70]), Err(Problem::CsvNotText));
-            let too_many = format!("plate,kind,axles,gross_weight_kg,country\n{}", "12C-1234,truck,2,9000,VN\n".repeat(MAX_ROWS as usize + 1));
-            assert_eq!(judge(too_many.as_bytes()), Err(Problem::CsvTooLarge { max_rows: MAX_ROWS }));
+            let too_many = format!(
+                "plate,kind,axles,gross_weight_kg,country\n{}",
+                "12C-1234,truck,2,9000,VN\n".repeat(MAX_ROWS as usize + 1)
+            );
+            assert_eq!(
+                judge(too_many.as_bytes()),
+                Err(Problem::CsvTooLarge { max_rows: MAX_ROWS })
+            );
         }
     }
 }

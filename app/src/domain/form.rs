@@ -28,7 +28,10 @@ impl FieldErrors {
     }
 
     pub fn add(&mut self, field: &str, problem: Problem) {
-        self.0.push(FieldError { field: field.to_string(), problem });
+        self.0.push(FieldError {
+            field: field.to_string(),
+            problem,
+        });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -54,7 +57,11 @@ pub fn whole_number(input: &str, min: i64, max: i64) -> Result<i64, Problem> {
         return Err(Problem::Required);
     }
     let number: i64 = digits.parse().map_err(|_| Problem::NotANumber)?;
-    if (min..=max).contains(&number) { Ok(number) } else { Err(Problem::OutOfRange { min, max }) }
+    if (min..=max).contains(&number) {
+        Ok(number)
+    } else {
+        Err(Problem::OutOfRange { min, max })
+    }
 }
 
 #[cfg(test)]
@@ -66,17 +73,38 @@ mod tests {
         let mut errors = FieldErrors::default();
         assert_eq!(errors.take("axles", whole_number("3", 2, 10)), Some(3));
         assert_eq!(errors.take("weight", whole_number("abc", 1, 9)), None);
-        assert_eq!(errors.take("plate", Err::<(), _>(Problem::PlateFormat)), None);
-        let fields: Vec<_> = errors.iter().map(|error| (error.field.as_str(), error.problem)).collect();
-        assert_eq!(fields, [("weight", Problem::NotANumber), ("plate", Problem::PlateFormat)]);
+        assert_eq!(
+            errors.take("plate", Err::<(), _>(Problem::PlateFormat)),
+            None
+        );
+        let fields: Vec<_> = errors
+            .iter()
+            .map(|error| (error.field.as_str(), error.problem))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("weight", Problem::NotANumber),
+                ("plate", Problem::PlateFormat)
+            ]
+        );
     }
 
     #[test]
     fn numbers_accept_thousands_separators() {
         assert_eq!(whole_number("40.000", 1000, 80000), Ok(40000));
         assert_eq!(whole_number("40,000", 1000, 80000), Ok(40000));
-        assert_eq!(whole_number("90000", 1000, 80000), Err(Problem::OutOfRange { min: 1000, max: 80000 }));
+        assert_eq!(
+            whole_number("90000", 1000, 80000),
+            Err(Problem::OutOfRange {
+                min: 1000,
+                max: 80000
+            })
+        );
         assert_eq!(whole_number("", 1, 2), Err(Problem::Required));
-        assert_eq!(whole_number("-3", 1, 2), Err(Problem::OutOfRange { min: 1, max: 2 }));
+        assert_eq!(
+            whole_number("-3", 1, 2),
+            Err(Problem::OutOfRange { min: 1, max: 2 })
+        );
     }
 }

@@ -23,7 +23,9 @@ impl IdNumber {
             .collect();
         if compact.is_empty() {
             Err(Problem::Required)
-        } else if (6..=20).contains(&compact.len()) && compact.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        } else if (6..=20).contains(&compact.len())
+            && compact.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
             Ok(IdNumber(compact))
         } else {
             Err(Problem::IdNumberFormat)
@@ -95,17 +97,38 @@ impl PersonForm {
     /// required of them; office staff sign in by e-mail.
     pub fn parse(&self) -> Result<NewPerson, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let role = errors.take("role", Role::from_firm_form(&self.role).ok_or(Problem::UnknownChoice));
+        let role = errors.take(
+            "role",
+            Role::from_firm_form(&self.role).ok_or(Problem::UnknownChoice),
+        );
         let full_name = errors.take("full_name", bounded(&self.full_name, 2, 200));
         let is_driver = role == Some(Role::Driver);
         let email = optional(&mut errors, "email", &self.email, !is_driver, Email::parse);
         let phone = optional(&mut errors, "phone", &self.phone, is_driver, Phone::parse);
-        let id_number = optional(&mut errors, "id_number", &self.id_number, is_driver, IdNumber::parse);
+        let id_number = optional(
+            &mut errors,
+            "id_number",
+            &self.id_number,
+            is_driver,
+            IdNumber::parse,
+        );
         let password = errors.take("password", NewPassword::parse(&self.password));
         match (role, full_name, email, phone, id_number, password) {
-            (Some(role), Some(full_name), Some(email), Some(phone), Some(id_number), Some(password)) => {
-                Ok(NewPerson { role, full_name, email, phone, id_number, password })
-            }
+            (
+                Some(role),
+                Some(full_name),
+                Some(email),
+                Some(phone),
+                Some(id_number),
+                Some(password),
+            ) => Ok(NewPerson {
+                role,
+                full_name,
+                email,
+                phone,
+                id_number,
+                password,
+            }),
             _ => Err(errors),
         }
     }
@@ -149,7 +172,10 @@ mod tests {
 
     #[test]
     fn id_numbers() {
-        assert_eq!(IdNumber::parse("020 190 001 234").unwrap().as_str(), "020190001234");
+        assert_eq!(
+            IdNumber::parse("020 190 001 234").unwrap().as_str(),
+            "020190001234"
+        );
         assert_eq!(IdNumber::parse("c1234567").unwrap().as_str(), "C1234567");
         assert_eq!(IdNumber::parse("12345"), Err(Problem::IdNumberFormat));
         assert_eq!(IdNumber::parse("12345/678"), Err(Problem::IdNumberFormat));
@@ -157,10 +183,20 @@ mod tests {
 
     #[test]
     fn passwords_are_bounded_by_length_only() {
-        assert_eq!(NewPassword::parse("short"), Err(Problem::PasswordTooShort { min: 8 }));
+        assert_eq!(
+            NewPassword::parse("short"),
+            Err(Problem::PasswordTooShort { min: 8 })
+        );
         assert!(NewPassword::parse("mật khẩu dài").is_ok());
-        assert_eq!(NewPassword::parse(&"x".repeat(129)), Err(Problem::PasswordTooLong { max: 128 }));
-        assert_eq!(format!("{:?}", NewPassword::parse("secret-secret").unwrap()), "NewPassword(..)", "never logged");
+        assert_eq!(
+            NewPassword::parse(&"x".repeat(129)),
+            Err(Problem::PasswordTooLong { max: 128 })
+        );
+        assert_eq!(
+            format!("{:?}", NewPassword::parse("secret-secret").unwrap()),
+            "NewPassword(..)",
+            "never logged"
+        );
     }
 
     #[test]
@@ -170,7 +206,11 @@ mod tests {
         assert_eq!(person.phone.unwrap().as_str(), "+84912345678");
         assert!(person.email.is_none());
 
-        let form = PersonForm { phone: String::new(), id_number: String::new(), ..driver_form() };
+        let form = PersonForm {
+            phone: String::new(),
+            id_number: String::new(),
+            ..driver_form()
+        };
         let errors = form.parse().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|error| error.field.as_str()).collect();
         assert_eq!(fields, ["phone", "id_number"]);
@@ -178,14 +218,28 @@ mod tests {
 
     #[test]
     fn a_clerk_needs_an_email() {
-        let form = PersonForm { role: "firm_clerk".into(), phone: String::new(), id_number: String::new(), ..driver_form() };
+        let form = PersonForm {
+            role: "firm_clerk".into(),
+            phone: String::new(),
+            id_number: String::new(),
+            ..driver_form()
+        };
         let errors = form.parse().unwrap_err();
-        assert_eq!(errors.iter().map(|error| (error.field.as_str(), error.problem)).collect::<Vec<_>>(), [("email", Problem::Required)]);
+        assert_eq!(
+            errors
+                .iter()
+                .map(|error| (error.field.as_str(), error.problem))
+                .collect::<Vec<_>>(),
+            [("email", Problem::Required)]
+        );
     }
 
     #[test]
     fn roles_outside_the_firm_cannot_be_given() {
-        let form = PersonForm { role: "platform_admin".into(), ..driver_form() };
+        let form = PersonForm {
+            role: "platform_admin".into(),
+            ..driver_form()
+        };
         let errors = form.parse().unwrap_err();
         assert_eq!(errors.iter().next().unwrap().field, "role");
     }

@@ -40,8 +40,7 @@ impl Country {
 
 /// The one-character abbreviations of China's provinces, autonomous regions and
 /// municipalities that begin every Chinese plate (桂 is Guangxi, across from Lang Son).
-const CHINESE_PROVINCES: &str =
-    "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
+const CHINESE_PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
 
 /// The character that ends a Chinese trailer plate.
 const CHINESE_TRAILER_MARK: char = '挂';
@@ -81,7 +80,9 @@ impl Plate {
     /// Rebuilds a plate from its stored form. Anything stored went through `parse`, so a
     /// failure here is a broken database, not bad input.
     pub fn from_normalised(stored: &str) -> Option<Plate> {
-        Plate::parse(stored).ok().filter(|plate| plate.normalised == stored)
+        Plate::parse(stored)
+            .ok()
+            .filter(|plate| plate.normalised == stored)
     }
 
     pub fn country(&self) -> Country {
@@ -96,8 +97,9 @@ impl Plate {
     /// Trailers and semi-trailers: series R in Vietnam, ending in 挂 in China.
     pub fn is_trailer(&self) -> bool {
         match self.country {
-            Country::Vietnam => vietnamese_parts(&self.normalised)
-                .is_some_and(|(_, series, _)| series == "R"),
+            Country::Vietnam => {
+                vietnamese_parts(&self.normalised).is_some_and(|(_, series, _)| series == "R")
+            }
             Country::China => self.normalised.ends_with(CHINESE_TRAILER_MARK),
         }
     }
@@ -138,7 +140,10 @@ fn parse_compact(compact: &str, country: Country) -> Option<Plate> {
         Country::Vietnam => vietnamese_parts(compact).is_some(),
         Country::China => is_chinese(compact),
     };
-    valid.then(|| Plate { country, normalised: compact.to_string() })
+    valid.then(|| Plate {
+        country,
+        normalised: compact.to_string(),
+    })
 }
 
 /// Splits `12C12345` into province `12`, series `C` and number `12345`.
@@ -151,7 +156,10 @@ fn vietnamese_parts(compact: &str) -> Option<(&str, &str, &str)> {
         return None;
     }
     let (province, rest) = compact.split_at(2);
-    let province_number: u8 = province.parse().ok().filter(|_| province.bytes().all(|b| b.is_ascii_digit()))?;
+    let province_number: u8 = province
+        .parse()
+        .ok()
+        .filter(|_| province.bytes().all(|b| b.is_ascii_digit()))?;
     if !(11..=99).contains(&province_number) {
         return None;
     }
@@ -168,16 +176,21 @@ fn vietnamese_parts(compact: &str) -> Option<(&str, &str, &str)> {
 /// Letters I and O are never used on Chinese plates (they read as 1 and 0).
 fn is_chinese(compact: &str) -> bool {
     let mut characters = compact.chars();
-    let Some(province) = characters.next() else { return false };
+    let Some(province) = characters.next() else {
+        return false;
+    };
     if !CHINESE_PROVINCES.contains(province) {
         return false;
     }
-    let Some(authority) = characters.next() else { return false };
+    let Some(authority) = characters.next() else {
+        return false;
+    };
     if !authority.is_ascii_uppercase() || matches!(authority, 'I' | 'O') {
         return false;
     }
     let serial: Vec<char> = characters.collect();
-    let plain = |c: &char| c.is_ascii_digit() || (c.is_ascii_uppercase() && !matches!(c, 'I' | 'O'));
+    let plain =
+        |c: &char| c.is_ascii_digit() || (c.is_ascii_uppercase() && !matches!(c, 'I' | 'O'));
     match serial.as_slice() {
         [body @ .., CHINESE_TRAILER_MARK] => body.len() == 4 && body.iter().all(plain),
         body => (5..=6).contains(&body.len()) && body.iter().all(plain),
@@ -194,7 +207,14 @@ mod tests {
 
     #[test]
     fn vietnamese_plates_normalise_however_they_are_typed() {
-        for typed in ["12C-123.45", "12c12345", " 12C 123 45 ", "12C.12345", "１２Ｃ－１２３．４５", "12c-123-45"] {
+        for typed in [
+            "12C-123.45",
+            "12c12345",
+            " 12C 123 45 ",
+            "12C.12345",
+            "１２Ｃ－１２３．４５",
+            "12c-123-45",
+        ] {
             let plate = parsed(typed);
             assert_eq!(plate.as_str(), "12C12345", "typed {typed:?}");
             assert_eq!(plate.canonical(), "12C-123.45");
@@ -219,8 +239,21 @@ mod tests {
 
     #[test]
     fn bad_vietnamese_plates_are_refused() {
-        for typed in ["12C-123", "12C-123456", "10C-12345", "1C-12345", "12-12345", "12CDE-1234", "AB-12345", "12C-12a45"] {
-            assert_eq!(Plate::parse(typed), Err(Problem::PlateFormat), "typed {typed:?}");
+        for typed in [
+            "12C-123",
+            "12C-123456",
+            "10C-12345",
+            "1C-12345",
+            "12-12345",
+            "12CDE-1234",
+            "AB-12345",
+            "12C-12a45",
+        ] {
+            assert_eq!(
+                Plate::parse(typed),
+                Err(Problem::PlateFormat),
+                "typed {typed:?}"
+            );
         }
     }
 
@@ -231,15 +264,32 @@ mod tests {
         assert_eq!(plate.canonical(), "桂A12345");
         assert_eq!(plate.country(), Country::China);
         assert!(!plate.is_trailer());
-        assert_eq!(parsed("桂a d12345").as_str(), "桂AD12345", "new-energy plates have six characters");
+        assert_eq!(
+            parsed("桂a d12345").as_str(),
+            "桂AD12345",
+            "new-energy plates have six characters"
+        );
         let trailer = parsed("桂A1234挂");
         assert!(trailer.is_trailer());
     }
 
     #[test]
     fn bad_chinese_plates_are_refused() {
-        for typed in ["桂A1234", "桂A1234567", "桂I12345", "桂AO2345", "港A12345", "桂12345", "桂A123挂", "桂"] {
-            assert_eq!(Plate::parse(typed), Err(Problem::PlateFormat), "typed {typed:?}");
+        for typed in [
+            "桂A1234",
+            "桂A1234567",
+            "桂I12345",
+            "桂AO2345",
+            "港A12345",
+            "桂12345",
+            "桂A123挂",
+            "桂",
+        ] {
+            assert_eq!(
+                Plate::parse(typed),
+                Err(Problem::PlateFormat),
+                "typed {typed:?}"
+            );
         }
     }
 
@@ -250,8 +300,14 @@ mod tests {
 
     #[test]
     fn country_must_match_when_asked() {
-        assert_eq!(Plate::parse_for("桂A12345", Country::Vietnam), Err(Problem::PlateCountryMismatch));
-        assert_eq!(Plate::parse_for("12C-12345", Country::China), Err(Problem::PlateCountryMismatch));
+        assert_eq!(
+            Plate::parse_for("桂A12345", Country::Vietnam),
+            Err(Problem::PlateCountryMismatch)
+        );
+        assert_eq!(
+            Plate::parse_for("12C-12345", Country::China),
+            Err(Problem::PlateCountryMismatch)
+        );
         assert!(Plate::parse_for("12C-12345", Country::Vietnam).is_ok());
     }
 
@@ -261,7 +317,11 @@ mod tests {
             let plate = parsed(typed);
             assert_eq!(Plate::from_normalised(plate.as_str()), Some(plate));
         }
-        assert_eq!(Plate::from_normalised("12C-123.45"), None, "a stored plate has no separators");
+        assert_eq!(
+            Plate::from_normalised("12C-123.45"),
+            None,
+            "a stored plate has no separators"
+        );
     }
 
     #[test]

@@ -6,8 +6,12 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Problem {
     Required,
-    TooShort { min: u32 },
-    TooLong { max: u32 },
+    TooShort {
+        min: u32,
+    },
+    TooLong {
+        max: u32,
+    },
     /// Not a plate of any form we know (Vietnamese or Chinese).
     PlateFormat,
     /// A plate of the other country than the one chosen for the vehicle.
@@ -25,18 +29,29 @@ pub enum Problem {
     PhoneFormat,
     PhoneTaken,
     IdNumberFormat,
-    PasswordTooShort { min: u32 },
-    PasswordTooLong { max: u32 },
+    PasswordTooShort {
+        min: u32,
+    },
+    PasswordTooLong {
+        max: u32,
+    },
     NotANumber,
-    OutOfRange { min: i64, max: i64 },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
     /// A value outside the list the form offers (a tampered select, a bad CSV cell).
     UnknownChoice,
     /// The same plate appears twice in one uploaded file.
-    DuplicateInFile { first_row: u32 },
+    DuplicateInFile {
+        first_row: u32,
+    },
     CsvNotText,
     CsvEmpty,
     CsvMissingColumn,
-    CsvTooLarge { max_rows: u32 },
+    CsvTooLarge {
+        max_rows: u32,
+    },
     /// A role this account may not give (a clerk cannot create an admin).
     RoleNotAllowed,
 }

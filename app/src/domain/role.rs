@@ -13,7 +13,12 @@ pub enum Agency {
 }
 
 impl Agency {
-    pub const ALL: [Agency; 4] = [Agency::Customs, Agency::BorderGuard, Agency::Quarantine, Agency::TrafficPolice];
+    pub const ALL: [Agency; 4] = [
+        Agency::Customs,
+        Agency::BorderGuard,
+        Agency::Quarantine,
+        Agency::TrafficPolice,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -94,7 +99,10 @@ impl Role {
     pub fn may_create(self, new_role: Role) -> bool {
         match self {
             Role::FirmAdmin => matches!(new_role, Role::FirmAdmin | Role::FirmClerk | Role::Driver),
-            Role::PlatformAdmin => matches!(new_role, Role::Officer(_) | Role::GateAdmin | Role::PlatformAdmin),
+            Role::PlatformAdmin => matches!(
+                new_role,
+                Role::Officer(_) | Role::GateAdmin | Role::PlatformAdmin
+            ),
             _ => false,
         }
     }
@@ -112,7 +120,9 @@ impl Role {
 
     /// Parses the `role` field of the add-person form (firm roles only).
     pub fn from_firm_form(code: &str) -> Option<Role> {
-        Role::FIRM_ROLES.into_iter().find(|role| role.code() == code)
+        Role::FIRM_ROLES
+            .into_iter()
+            .find(|role| role.code() == code)
     }
 }
 
@@ -135,16 +145,30 @@ mod tests {
     #[test]
     fn columns_round_trip() {
         for role in EVERY_ROLE {
-            assert_eq!(Role::from_columns(role.code(), role.agency().map(Agency::code)), Some(role));
+            assert_eq!(
+                Role::from_columns(role.code(), role.agency().map(Agency::code)),
+                Some(role)
+            );
         }
-        assert_eq!(Role::from_columns("officer", None), None, "an officer needs an agency");
-        assert_eq!(Role::from_columns("driver", Some("customs")), None, "only officers have an agency");
+        assert_eq!(
+            Role::from_columns("officer", None),
+            None,
+            "an officer needs an agency"
+        );
+        assert_eq!(
+            Role::from_columns("driver", Some("customs")),
+            None,
+            "only officers have an agency"
+        );
         assert_eq!(Role::from_columns("officer", Some("navy")), None);
     }
 
     #[test]
     fn only_firm_roles_belong_to_a_firm() {
-        let firm_roles: Vec<_> = EVERY_ROLE.into_iter().filter(|role| role.belongs_to_firm()).collect();
+        let firm_roles: Vec<_> = EVERY_ROLE
+            .into_iter()
+            .filter(|role| role.belongs_to_firm())
+            .collect();
         assert_eq!(firm_roles, [Role::FirmAdmin, Role::FirmClerk, Role::Driver]);
     }
 
@@ -153,19 +177,39 @@ mod tests {
         assert!(Role::FirmAdmin.manages_people() && Role::FirmAdmin.manages_fleet());
         assert!(!Role::FirmClerk.manages_people() && Role::FirmClerk.manages_fleet());
         assert!(!Role::Driver.manages_people() && !Role::Driver.manages_fleet());
-        for role in EVERY_ROLE.into_iter().filter(|role| !role.belongs_to_firm()) {
-            assert!(!role.manages_fleet(), "{role:?} must not touch a firm's fleet");
-            assert!(!role.manages_people(), "{role:?} must not touch a firm's people");
+        for role in EVERY_ROLE
+            .into_iter()
+            .filter(|role| !role.belongs_to_firm())
+        {
+            assert!(
+                !role.manages_fleet(),
+                "{role:?} must not touch a firm's fleet"
+            );
+            assert!(
+                !role.manages_people(),
+                "{role:?} must not touch a firm's people"
+            );
         }
     }
 
     #[test]
     fn who_creates_whom() {
         for new_role in EVERY_ROLE {
-            assert_eq!(Role::FirmAdmin.may_create(new_role), new_role.belongs_to_firm(), "firm admin creating {new_role:?}");
-            assert!(!Role::FirmClerk.may_create(new_role), "a clerk creates nobody");
+            assert_eq!(
+                Role::FirmAdmin.may_create(new_role),
+                new_role.belongs_to_firm(),
+                "firm admin creating {new_role:?}"
+            );
+            assert!(
+                !Role::FirmClerk.may_create(new_role),
+                "a clerk creates nobody"
+            );
             assert!(!Role::Driver.may_create(new_role));
-            assert_eq!(Role::PlatformAdmin.may_create(new_role), !new_role.belongs_to_firm(), "platform admin creating {new_role:?}");
+            assert_eq!(
+                Role::PlatformAdmin.may_create(new_role),
+                !new_role.belongs_to_firm(),
+                "platform admin creating {new_role:?}"
+            );
         }
     }
 

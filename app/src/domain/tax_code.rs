@@ -24,7 +24,9 @@ impl TaxCode {
         }
         match digits.len() {
             10 => Ok(TaxCode(digits)),
-            13 if &digits[10..] != "000" => Ok(TaxCode(format!("{}-{}", &digits[..10], &digits[10..]))),
+            13 if &digits[10..] != "000" => {
+                Ok(TaxCode(format!("{}-{}", &digits[..10], &digits[10..])))
+            }
             _ => Err(Problem::TaxCodeFormat),
         }
     }
@@ -61,8 +63,19 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_refused() {
-        for typed in ["010123456", "01012345678", "0101234567-01", "0101234567-000", "01012345A7", "MST0101234567"] {
-            assert_eq!(TaxCode::parse(typed), Err(Problem::TaxCodeFormat), "typed {typed:?}");
+        for typed in [
+            "010123456",
+            "01012345678",
+            "0101234567-01",
+            "0101234567-000",
+            "01012345A7",
+            "MST0101234567",
+        ] {
+            assert_eq!(
+                TaxCode::parse(typed),
+                Err(Problem::TaxCodeFormat),
+                "typed {typed:?}"
+            );
         }
         assert_eq!(TaxCode::parse(""), Err(Problem::Required));
     }

@@ -40,14 +40,20 @@ mod tests {
 
     #[test]
     fn white_space_is_trimmed_and_folded() {
-        assert_eq!(bounded("  Công ty   TNHH\tHữu Nghị ", 2, 200).unwrap(), "Công ty TNHH Hữu Nghị");
+        assert_eq!(
+            bounded("  Công ty   TNHH\tHữu Nghị ", 2, 200).unwrap(),
+            "Công ty TNHH Hữu Nghị"
+        );
     }
 
     #[test]
     fn length_counts_characters_not_bytes() {
         // Six Chinese characters are 18 bytes but 6 characters.
         assert_eq!(bounded("凭祥市物流公司", 2, 7).unwrap(), "凭祥市物流公司");
-        assert_eq!(bounded("凭祥市物流公司", 2, 6), Err(Problem::TooLong { max: 6 }));
+        assert_eq!(
+            bounded("凭祥市物流公司", 2, 6),
+            Err(Problem::TooLong { max: 6 })
+        );
     }
 
     #[test]

@@ -19,8 +19,12 @@ pub enum VehicleKind {
 }
 
 impl VehicleKind {
-    pub const ALL: [VehicleKind; 4] =
-        [VehicleKind::Truck, VehicleKind::TractorTrailer, VehicleKind::ContainerCarrier, VehicleKind::Refrigerated];
+    pub const ALL: [VehicleKind; 4] = [
+        VehicleKind::Truck,
+        VehicleKind::TractorTrailer,
+        VehicleKind::ContainerCarrier,
+        VehicleKind::Refrigerated,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -33,7 +37,9 @@ impl VehicleKind {
 
     pub fn from_code(code: &str) -> Option<VehicleKind> {
         let code = code.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-        VehicleKind::ALL.into_iter().find(|kind| kind.code() == code)
+        VehicleKind::ALL
+            .into_iter()
+            .find(|kind| kind.code() == code)
     }
 }
 
@@ -67,7 +73,10 @@ pub struct VehicleDetails {
 impl VehicleForm {
     pub fn parse(&self) -> Result<VehicleDetails, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let country = errors.take("country", Country::from_code(&self.country).ok_or(Problem::UnknownChoice));
+        let country = errors.take(
+            "country",
+            Country::from_code(&self.country).ok_or(Problem::UnknownChoice),
+        );
         // Without a valid country, still say what is wrong with the plate itself.
         let plate = errors.take(
             "plate",
@@ -75,26 +84,54 @@ impl VehicleForm {
                 Some(country) => Plate::parse_for(&self.plate, country),
                 None => Plate::parse(&self.plate),
             }
-            .and_then(|plate| if plate.is_trailer() { Err(Problem::PlateIsTrailer) } else { Ok(plate) }),
+            .and_then(|plate| {
+                if plate.is_trailer() {
+                    Err(Problem::PlateIsTrailer)
+                } else {
+                    Ok(plate)
+                }
+            }),
         );
-        let trailer_plate = optional(&mut errors, "trailer_plate", &self.trailer_plate, false, |input| {
-            Plate::parse(input).and_then(|plate| if plate.is_trailer() { Ok(plate) } else { Err(Problem::PlateNotTrailer) })
-        });
-        let kind = errors.take("kind", VehicleKind::from_code(&self.kind).ok_or(Problem::UnknownChoice));
-        let axles = errors.take("axles", whole_number(&self.axles, AXLES.0, AXLES.1));
-        let gross_weight_kg =
-            errors.take("gross_weight_kg", whole_number(&self.gross_weight_kg, GROSS_WEIGHT_KG.0, GROSS_WEIGHT_KG.1));
-        match (country, plate, trailer_plate, kind, axles, gross_weight_kg) {
-            (Some(country), Some(plate), Some(trailer_plate), Some(kind), Some(axles), Some(gross_weight_kg)) => {
-                Ok(VehicleDetails {
-                    plate,
-                    trailer_plate,
-                    kind,
-                    axles: axles as i16,
-                    gross_weight_kg: gross_weight_kg as i32,
-                    country,
+        let trailer_plate = optional(
+            &mut errors,
+            "trailer_plate",
+            &self.trailer_plate,
+            false,
+            |input| {
+                Plate::parse(input).and_then(|plate| {
+                    if plate.is_trailer() {
+                        Ok(plate)
+                    } else {
+                        Err(Problem::PlateNotTrailer)
+                    }
                 })
-            }
+            },
+        );
+        let kind = errors.take(
+            "kind",
+            VehicleKind::from_code(&self.kind).ok_or(Problem::UnknownChoice),
+        );
+        let axles = errors.take("axles", whole_number(&self.axles, AXLES.0, AXLES.1));
+        let gross_weight_kg = errors.take(
+            "gross_weight_kg",
+            whole_number(&self.gross_weight_kg, GROSS_WEIGHT_KG.0, GROSS_WEIGHT_KG.1),
+        );
+        match (country, plate, trailer_plate, kind, axles, gross_weight_kg) {
+            (
+                Some(country),
+                Some(plate),
+                Some(trailer_plate),
+                Some(kind),
+                Some(axles),
+                Some(gross_weight_kg),
+            ) => Ok(VehicleDetails {
+                plate,
+                trailer_plate,
+                kind,
+                axles: axles as i16,
+                gross_weight_kg: gross_weight_kg as i32,
+                country,
+            }),
             _ => Err(errors),
         }
     }
@@ -116,7 +153,11 @@ mod tests {
     }
 
     fn problems(form: VehicleForm) -> Vec<(String, Problem)> {
-        form.parse().unwrap_err().iter().map(|error| (error.field.clone(), error.problem)).collect()
+        form.parse()
+            .unwrap_err()
+            .iter()
+            .map(|error| (error.field.clone(), error.problem))
+            .collect()
     }
 
     #[test]
@@ -130,29 +171,60 @@ mod tests {
 
     #[test]
     fn trailer_is_optional() {
-        let vehicle = VehicleForm { trailer_plate: " ".into(), ..form() }.parse().unwrap();
+        let vehicle = VehicleForm {
+            trailer_plate: " ".into(),
+            ..form()
+        }
+        .parse()
+        .unwrap();
         assert_eq!(vehicle.trailer_plate, None);
     }
 
     #[test]
     fn plates_must_sit_in_the_right_field() {
-        assert_eq!(problems(VehicleForm { plate: "12R-012.34".into(), ..form() }), [("plate".into(), Problem::PlateIsTrailer)]);
         assert_eq!(
-            problems(VehicleForm { trailer_plate: "12C-99999".into(), ..form() }),
+            problems(VehicleForm {
+                plate: "12R-012.34".into(),
+                ..form()
+            }),
+            [("plate".into(), Problem::PlateIsTrailer)]
+        );
+        assert_eq!(
+            problems(VehicleForm {
+                trailer_plate: "12C-99999".into(),
+                ..form()
+            }),
             [("trailer_plate".into(), Problem::PlateNotTrailer)]
         );
     }
 
     #[test]
     fn plate_must_match_the_country_of_registration() {
-        assert_eq!(problems(VehicleForm { country: "CN".into(), ..form() }), [("plate".into(), Problem::PlateCountryMismatch)]);
-        let chinese = VehicleForm { plate: "桂A12345".into(), trailer_plate: "桂A1234挂".into(), country: "cn".into(), ..form() };
+        assert_eq!(
+            problems(VehicleForm {
+                country: "CN".into(),
+                ..form()
+            }),
+            [("plate".into(), Problem::PlateCountryMismatch)]
+        );
+        let chinese = VehicleForm {
+            plate: "桂A12345".into(),
+            trailer_plate: "桂A1234挂".into(),
+            country: "cn".into(),
+            ..form()
+        };
         assert_eq!(chinese.parse().unwrap().country, Country::China);
     }
 
     #[test]
     fn numbers_and_choices_are_checked() {
-        let bad = VehicleForm { kind: "bicycle".into(), axles: "1".into(), gross_weight_kg: "forty".into(), country: "LA".into(), ..form() };
+        let bad = VehicleForm {
+            kind: "bicycle".into(),
+            axles: "1".into(),
+            gross_weight_kg: "forty".into(),
+            country: "LA".into(),
+            ..form()
+        };
         assert_eq!(
             problems(bad),
             [
@@ -166,7 +238,13 @@ mod tests {
 
     #[test]
     fn kinds_are_read_leniently() {
-        assert_eq!(VehicleKind::from_code("Container-Carrier"), Some(VehicleKind::ContainerCarrier));
-        assert_eq!(VehicleKind::from_code(" REFRIGERATED "), Some(VehicleKind::Refrigerated));
+        assert_eq!(
+            VehicleKind::from_code("Container-Carrier"),
+            Some(VehicleKind::ContainerCarrier)
+        );
+        assert_eq!(
+            VehicleKind::from_code(" REFRIGERATED "),
+            Some(VehicleKind::Refrigerated)
+        );
     }
 }

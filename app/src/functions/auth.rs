@@ -24,28 +24,49 @@ pub async fn login(identifier: String, password: String) -> Result<SessionUser, 
     struct Typed<'a> {
         identifier: &'a str,
     }
-    let name = SignInName::parse(&identifier)
-        .map_err(|problem| AppError::field("identifier", problem, &Typed { identifier: &identifier }))?;
+    let name = SignInName::parse(&identifier).map_err(|problem| {
+        AppError::field(
+            "identifier",
+            problem,
+            &Typed {
+                identifier: &identifier,
+            },
+        )
+    })?;
     let state = crate::server::state()?;
     let account = people::find_for_sign_in(&state, &name).await?;
     let attempt = Attempt {
         account: name.key(),
         address: request::client_address(),
-        trusted_device: account.as_ref().is_some_and(|account| sessions::is_trusted_device(&state, account.user_id)),
+        trusted_device: account
+            .as_ref()
+            .is_some_and(|account| sessions::is_trusted_device(&state, account.user_id)),
     };
     state
         .login_limiter
         .check(attempt, Instant::now())
-        .map_err(|wait| AppError::TooManyAttempts { retry_after_seconds: wait.as_secs().max(1) })?;
+        .map_err(|wait| AppError::TooManyAttempts {
+            retry_after_seconds: wait.as_secs().max(1),
+        })?;
 
-    let verified = state.passwords.verify(&password, account.as_ref().map(|account| account.password_hash.as_str())).await?;
+    let verified = state
+        .passwords
+        .verify(
+            &password,
+            account
+                .as_ref()
+                .map(|account| account.password_hash.as_str()),
+        )
+        .await?;
     let Some(account) = account.filter(|_| verified) else {
         state.login_limiter.record_failure(attempt, Instant::now());
         return Err(AppError::WrongCredentials);
     };
     state.login_limiter.record_success(attempt);
     sessions::start(&state, account.user_id).await?;
-    let user = sessions::user_by_id(&state, account.user_id).await?.ok_or(AppError::Internal)?;
+    let user = sessions::user_by_id(&state, account.user_id)
+        .await?
+        .ok_or(AppError::Internal)?;
     request::redirect(user.role.home_path());
     Ok(user)
 }

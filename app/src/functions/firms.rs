@@ -18,13 +18,27 @@ pub async fn register_firm(
         domain::firm::RegistrationForm,
         server::{firms, request, sessions},
     };
-    let form = RegistrationForm { firm_name, tax_code, address, firm_phone, admin_name, email, password };
-    let firm = form.parse().map_err(|errors| AppError::invalid(errors, &form))?;
+    let form = RegistrationForm {
+        firm_name,
+        tax_code,
+        address,
+        firm_phone,
+        admin_name,
+        email,
+        password,
+    };
+    let firm = form
+        .parse()
+        .map_err(|errors| AppError::invalid(errors, &form))?;
     let state = crate::server::state()?;
     let password_hash = state.passwords.hash(&firm.admin_password).await?;
-    let user_id = firms::register(&state, &firm, &password_hash).await.map_err(|error| error.for_form(&form))?;
+    let user_id = firms::register(&state, &firm, &password_hash)
+        .await
+        .map_err(|error| error.for_form(&form))?;
     sessions::start(&state, user_id).await?;
-    let user = sessions::user_by_id(&state, user_id).await?.ok_or(AppError::Internal)?;
+    let user = sessions::user_by_id(&state, user_id)
+        .await?
+        .ok_or(AppError::Internal)?;
     request::redirect(user.role.home_path());
     Ok(user)
 }

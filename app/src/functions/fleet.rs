@@ -9,7 +9,10 @@ use server_fn::codec::{MultipartData, MultipartFormData};
 
 #[server(endpoint = "list_vehicles")]
 pub async fn list_vehicles(search: String) -> Result<FleetPage, AppError> {
-    use crate::{domain::role::Role, server::{fleet, sessions}};
+    use crate::{
+        domain::role::Role,
+        server::{fleet, sessions},
+    };
     let state = crate::server::state()?;
     let (_, firm_id) = sessions::require_firm_member(&state, Role::manages_fleet).await?;
     fleet::list(&state, firm_id, &search).await
@@ -18,10 +21,15 @@ pub async fn list_vehicles(search: String) -> Result<FleetPage, AppError> {
 #[server(endpoint = "get_vehicle")]
 pub async fn get_vehicle(vehicle_id: String) -> Result<Vehicle, AppError> {
     use super::parse_id;
-    use crate::{domain::role::Role, server::{fleet, sessions}};
+    use crate::{
+        domain::role::Role,
+        server::{fleet, sessions},
+    };
     let state = crate::server::state()?;
     let (_, firm_id) = sessions::require_firm_member(&state, Role::manages_fleet).await?;
-    fleet::get(&state, firm_id, parse_id(&vehicle_id)?).await?.ok_or(AppError::NotFound)
+    fleet::get(&state, firm_id, parse_id(&vehicle_id)?)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 #[server(endpoint = "add_vehicle")]
@@ -33,12 +41,26 @@ pub async fn add_vehicle(
     gross_weight_kg: String,
     country: String,
 ) -> Result<Vehicle, AppError> {
-    use crate::{domain::{role::Role, vehicle::VehicleForm}, server::{fleet, request, sessions}};
+    use crate::{
+        domain::{role::Role, vehicle::VehicleForm},
+        server::{fleet, request, sessions},
+    };
     let state = crate::server::state()?;
     let (_, firm_id) = sessions::require_firm_member(&state, Role::manages_fleet).await?;
-    let form = VehicleForm { plate, trailer_plate, kind, axles, gross_weight_kg, country };
-    let details = form.parse().map_err(|errors| AppError::invalid(errors, &form))?;
-    let vehicle = fleet::add(&state, firm_id, &details).await.map_err(|error| error.for_form(&form))?;
+    let form = VehicleForm {
+        plate,
+        trailer_plate,
+        kind,
+        axles,
+        gross_weight_kg,
+        country,
+    };
+    let details = form
+        .parse()
+        .map_err(|errors| AppError::invalid(errors, &form))?;
+    let vehicle = fleet::add(&state, firm_id, &details)
+        .await
+        .map_err(|error| error.for_form(&form))?;
     request::redirect(&format!("/fleet?added={}", vehicle.plate.as_str()));
     Ok(vehicle)
 }
@@ -54,12 +76,24 @@ pub async fn update_vehicle(
     country: String,
 ) -> Result<Vehicle, AppError> {
     use super::parse_id;
-    use crate::{domain::{role::Role, vehicle::VehicleForm}, server::{fleet, request, sessions}};
+    use crate::{
+        domain::{role::Role, vehicle::VehicleForm},
+        server::{fleet, request, sessions},
+    };
     let state = crate::server::state()?;
     let (_, firm_id) = sessions::require_firm_member(&state, Role::manages_fleet).await?;
     let vehicle_id = parse_id(&vehicle_id)?;
-    let form = VehicleForm { plate, trailer_plate, kind, axles, gross_weight_kg, country };
-    let details = form.parse().map_err(|errors| AppError::invalid(errors, &form))?;
+    let form = VehicleForm {
+        plate,
+        trailer_plate,
+        kind,
+        axles,
+        gross_weight_kg,
+        country,
+    };
+    let details = form
+        .parse()
+        .map_err(|errors| AppError::invalid(errors, &form))?;
     let vehicle = fleet::update(&state, firm_id, vehicle_id, &details)
         .await
         .map_err(|error| error.for_form(&form))?
@@ -72,7 +106,10 @@ pub async fn update_vehicle(
 #[server(endpoint = "set_vehicle_active")]
 pub async fn set_vehicle_active(vehicle_id: String, active: String) -> Result<Vehicle, AppError> {
     use super::{parse_flag, parse_id};
-    use crate::{domain::role::Role, server::{fleet, request, sessions}};
+    use crate::{
+        domain::role::Role,
+        server::{fleet, request, sessions},
+    };
     let state = crate::server::state()?;
     let (_, firm_id) = sessions::require_firm_member(&state, Role::manages_fleet).await?;
     let vehicle_id = parse_id(&vehicle_id)?;
@@ -80,7 +117,9 @@ pub async fn set_vehicle_active(vehicle_id: String, active: String) -> Result<Ve
     struct Typed {
         active: String,
     }
-    let typed = Typed { active: active.clone() };
+    let typed = Typed {
+        active: active.clone(),
+    };
     let vehicle = fleet::set_active(&state, firm_id, vehicle_id, parse_flag(&active)?)
         .await
         .map_err(|error| error.for_form(&typed))?
@@ -106,16 +145,27 @@ pub async fn import_vehicles(data: MultipartData) -> Result<uuid::Uuid, AppError
 
     let mut multipart = data.into_inner().ok_or(AppError::BadRequest)?;
     let mut upload: Option<(String, Vec<u8>)> = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest)?
+    {
         if field.name() != Some("file") {
             continue;
         }
-        let file_name = field.file_name().unwrap_or("vehicles.csv").chars().take(200).collect::<String>();
+        let file_name = field
+            .file_name()
+            .unwrap_or("vehicles.csv")
+            .chars()
+            .take(200)
+            .collect::<String>();
         let mut bytes = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(|_| AppError::BadRequest)? {
             bytes.extend_from_slice(&chunk);
             if bytes.len() > fleet_csv::MAX_BYTES {
-                return Err(refuse(Problem::CsvTooLarge { max_rows: fleet_csv::MAX_ROWS }));
+                return Err(refuse(Problem::CsvTooLarge {
+                    max_rows: fleet_csv::MAX_ROWS,
+                }));
             }
         }
         upload = Some((file_name, bytes));
@@ -130,8 +180,13 @@ pub async fn import_vehicles(data: MultipartData) -> Result<uuid::Uuid, AppError
 #[server(endpoint = "get_import")]
 pub async fn get_import(import_id: String) -> Result<ImportReport, AppError> {
     use super::parse_id;
-    use crate::{domain::role::Role, server::{fleet, sessions}};
+    use crate::{
+        domain::role::Role,
+        server::{fleet, sessions},
+    };
     let state = crate::server::state()?;
     let (_, firm_id) = sessions::require_firm_member(&state, Role::manages_fleet).await?;
-    fleet::import_report(&state, firm_id, parse_id(&import_id)?).await?.ok_or(AppError::NotFound)
+    fleet::import_report(&state, firm_id, parse_id(&import_id)?)
+        .await?
+        .ok_or(AppError::NotFound)
 }

@@ -1,17 +1,17 @@
 use crate::{
+    components::page_title::PageTitle,
     components::{auth::Auth, notice::ErrorNotice, translate::role_text},
     error::AppError,
     i18n::*,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::get();
     view! {
-        <Title text=move || t_string!(i18n, account.title).to_string() />
+        <PageTitle text=move || t_string!(i18n, account.title).to_string() />
         <h1>{t!(i18n, account.title)}</h1>
         <Transition>
             {move || Suspend::new(async move {

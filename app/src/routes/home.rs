@@ -1,6 +1,5 @@
-use crate::{components::auth::Auth, i18n::*};
+use crate::{components::auth::Auth, components::page_title::PageTitle, i18n::*};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
@@ -8,7 +7,7 @@ pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
     let auth = Auth::get();
     view! {
-        <Title text=move || t_string!(i18n, app.name).to_string() />
+        <PageTitle text=move || t_string!(i18n, app.name).to_string() />
         <section class="hero">
             <h1>{t!(i18n, home.title)}</h1>
             <p class="lead">{t!(i18n, home.lead)}</p>

@@ -1,4 +1,5 @@
 use crate::{
+    components::page_title::PageTitle,
     components::{
         auth::Auth,
         field::{Field, FormError, error_of},
@@ -7,7 +8,6 @@ use crate::{
     i18n::*,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
@@ -22,7 +22,7 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=move || t_string!(i18n, login.title).to_string() />
+        <PageTitle text=move || t_string!(i18n, login.title).to_string() />
         <h1>{t!(i18n, login.title)}</h1>
         <ActionForm action=login attr:class="form" attr:novalidate=true attr:id="login-form">
             <FormError error />

@@ -1,6 +1,5 @@
-use crate::i18n::*;
+use crate::{components::page_title::PageTitle, i18n::*};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
@@ -11,7 +10,7 @@ pub fn NotFound() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text=move || t_string!(i18n, not_found.title).to_string() />
+        <PageTitle text=move || t_string!(i18n, not_found.title).to_string() />
         <h1>{t!(i18n, not_found.title)}</h1>
         <p>
             <A href="/">{t!(i18n, not_found.back)}</A>

@@ -1,6 +1,7 @@
 //! The firm's people: the list, and adding or deactivating a colleague or driver.
 
 use crate::{
+    components::page_title::PageTitle,
     components::{
         auth::Auth,
         field::{Choice, Field, FormError, SelectField, error_of},
@@ -13,21 +14,26 @@ use crate::{
     models::Person,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     let i18n = use_i18n();
     let add = ServerAction::<AddPerson>::new();
     let set_active = ServerAction::<SetPersonActive>::new();
-    let people = Resource::new(move || (add.version().get(), set_active.version().get()), |_| list_people());
+    let people = Resource::new(
+        move || (add.version().get(), set_active.version().get()),
+        |_| list_people(),
+    );
     let add_error = error_of(add);
     let activation_error = error_of(set_active);
     let roles = Role::FIRM_ROLES
-        .map(|role| Choice { value: role.code(), label: Signal::derive(move || role_text(i18n, role)) })
+        .map(|role| Choice {
+            value: role.code(),
+            label: Signal::derive(move || role_text(i18n, role)),
+        })
         .to_vec();
     view! {
-        <Title text=move || t_string!(i18n, people.title).to_string() />
+        <PageTitle text=move || t_string!(i18n, people.title).to_string() />
         <h1>{t!(i18n, people.title)}</h1>
         <FormError error=activation_error />
         <Transition fallback=Loading>
@@ -62,7 +68,11 @@ pub fn PeoplePage() -> impl IntoView {
 #[component]
 fn PeopleList(people: Vec<Person>, set_active: ServerAction<SetPersonActive>) -> impl IntoView {
     let i18n = use_i18n();
-    let me = Auth::get().user.get_untracked().and_then(|user| user.ok().flatten()).map(|user| user.user_id);
+    let me = Auth::get()
+        .user
+        .get_untracked()
+        .and_then(|user| user.ok().flatten())
+        .map(|user| user.user_id);
     view! {
         <ul class="cards" id="people-list">
             {people

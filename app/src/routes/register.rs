@@ -1,4 +1,5 @@
 use crate::{
+    components::page_title::PageTitle,
     components::{
         auth::Auth,
         field::{Field, FormError, error_of},
@@ -7,7 +8,6 @@ use crate::{
     i18n::*,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
@@ -22,7 +22,7 @@ pub fn RegisterPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text=move || t_string!(i18n, register.title).to_string() />
+        <PageTitle text=move || t_string!(i18n, register.title).to_string() />
         <h1>{t!(i18n, register.title)}</h1>
         <ActionForm action=register attr:class="form" attr:novalidate=true attr:id="register-form">
             <FormError error />

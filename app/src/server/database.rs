@@ -9,7 +9,10 @@ use sqlx::PgPool;
 /// database can check, reported on the form's field), or a failure of ours.
 #[derive(Debug)]
 pub enum StoreError {
-    Taken { field: &'static str, problem: Problem },
+    Taken {
+        field: &'static str,
+        problem: Problem,
+    },
     Failed(AppError),
 }
 
@@ -53,7 +56,9 @@ fn field_of_unique_constraint(constraint: &str) -> Option<(&'static str, Problem
 /// The name of the constraint a statement broke, when it broke a unique constraint.
 pub fn unique_violation(error: &sqlx::Error) -> Option<&str> {
     match error {
-        sqlx::Error::Database(database_error) if database_error.is_unique_violation() => database_error.constraint(),
+        sqlx::Error::Database(database_error) if database_error.is_unique_violation() => {
+            database_error.constraint()
+        }
         _ => None,
     }
 }
@@ -63,16 +68,24 @@ pub fn unique_violation(error: &sqlx::Error) -> Option<&str> {
 pub async fn server_secret(pool: &PgPool, name: &str) -> Result<Vec<u8>, sqlx::Error> {
     let mut candidate = vec![0u8; 32];
     rand::rng().fill_bytes(&mut candidate);
-    sqlx::query("insert into server_secrets (name, secret) values ($1, $2) on conflict (name) do nothing")
+    sqlx::query(
+        "insert into server_secrets (name, secret) values ($1, $2) on conflict (name) do nothing",
+    )
+    .bind(name)
+    .bind(&candidate)
+    .execute(pool)
+    .await?;
+    sqlx::query_scalar("select secret from server_secrets where name = $1")
         .bind(name)
-        .bind(&candidate)
-        .execute(pool)
-        .await?;
-    sqlx::query_scalar("select secret from server_secrets where name = $1").bind(name).fetch_one(pool).await
+        .fetch_one(pool)
+        .await
 }
 
 /// Escapes `%`, `_` and `\` so a user's search text matches literally inside `like`.
 pub fn like_pattern(fragment: &str) -> String {
-    let escaped = fragment.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = fragment
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }

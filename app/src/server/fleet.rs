@@ -7,11 +7,11 @@ use super::{
 };
 use crate::{
     domain::{
+        Problem,
         fleet_csv::JudgedRow,
         form::FieldError,
         plate::{Country, Plate, compact},
         vehicle::{VehicleDetails, VehicleKind},
-        Problem,
     },
     error::AppError,
     models::{FleetPage, ImportReport, ImportRow, Vehicle},
@@ -47,7 +47,9 @@ impl VehicleRow {
             AppError::Internal
         };
         let trailer_plate = match &self.trailer_plate {
-            Some(stored) => Some(Plate::from_normalised(stored).ok_or_else(|| corrupt("trailer_plate"))?),
+            Some(stored) => {
+                Some(Plate::from_normalised(stored).ok_or_else(|| corrupt("trailer_plate"))?)
+            }
             None => None,
         };
         Ok(Vehicle {
@@ -79,21 +81,39 @@ pub async fn list(state: &AppState, firm_id: Uuid, search: &str) -> Result<Fleet
     .fetch_all(&state.pool)
     .await?;
     let truncated = rows.len() as i64 > PAGE_SIZE;
-    let vehicles = rows.into_iter().take(PAGE_SIZE as usize).map(VehicleRow::into_vehicle).collect::<Result<_, _>>()?;
-    Ok(FleetPage { vehicles, truncated })
+    let vehicles = rows
+        .into_iter()
+        .take(PAGE_SIZE as usize)
+        .map(VehicleRow::into_vehicle)
+        .collect::<Result<_, _>>()?;
+    Ok(FleetPage {
+        vehicles,
+        truncated,
+    })
 }
 
-pub async fn get(state: &AppState, firm_id: Uuid, vehicle_id: Uuid) -> Result<Option<Vehicle>, AppError> {
-    let row: Option<VehicleRow> =
-        sqlx::query_as(concat!("select ", vehicle_columns!(), " from vehicles where id = $1 and firm_id = $2"))
-            .bind(vehicle_id)
-            .bind(firm_id)
-            .fetch_optional(&state.pool)
-            .await?;
+pub async fn get(
+    state: &AppState,
+    firm_id: Uuid,
+    vehicle_id: Uuid,
+) -> Result<Option<Vehicle>, AppError> {
+    let row: Option<VehicleRow> = sqlx::query_as(concat!(
+        "select ",
+        vehicle_columns!(),
+        " from vehicles where id = $1 and firm_id = $2"
+    ))
+    .bind(vehicle_id)
+    .bind(firm_id)
+    .fetch_optional(&state.pool)
+    .await?;
     row.map(VehicleRow::into_vehicle).transpose()
 }
 
-pub async fn add(state: &AppState, firm_id: Uuid, vehicle: &VehicleDetails) -> Result<Vehicle, StoreError> {
+pub async fn add(
+    state: &AppState,
+    firm_id: Uuid,
+    vehicle: &VehicleDetails,
+) -> Result<Vehicle, StoreError> {
     let row: VehicleRow = sqlx::query_as(concat!(
         "insert into vehicles (firm_id, plate, trailer_plate, kind, axles, gross_weight_kg, country)
          values ($1, $2, $3, $4, $5, $6, $7) returning ",
@@ -112,7 +132,12 @@ pub async fn add(state: &AppState, firm_id: Uuid, vehicle: &VehicleDetails) -> R
 }
 
 /// `None` when the firm has no such vehicle.
-pub async fn update(state: &AppState, firm_id: Uuid, vehicle_id: Uuid, vehicle: &VehicleDetails) -> Result<Option<Vehicle>, StoreError> {
+pub async fn update(
+    state: &AppState,
+    firm_id: Uuid,
+    vehicle_id: Uuid,
+    vehicle: &VehicleDetails,
+) -> Result<Option<Vehicle>, StoreError> {
     let row: Option<VehicleRow> = sqlx::query_as(concat!(
         "update vehicles set plate = $3, trailer_plate = $4, kind = $5, axles = $6, gross_weight_kg = $7, country = $8
          where id = $1 and firm_id = $2 returning ",
@@ -132,7 +157,12 @@ pub async fn update(state: &AppState, firm_id: Uuid, vehicle_id: Uuid, vehicle: 
 }
 
 /// Reactivating fails with `PlateTaken` when another vehicle took the plate meanwhile.
-pub async fn set_active(state: &AppState, firm_id: Uuid, vehicle_id: Uuid, active: bool) -> Result<Option<Vehicle>, StoreError> {
+pub async fn set_active(
+    state: &AppState,
+    firm_id: Uuid,
+    vehicle_id: Uuid,
+    active: bool,
+) -> Result<Option<Vehicle>, StoreError> {
     let row: Option<VehicleRow> = sqlx::query_as(concat!(
         "update vehicles set active = $3 where id = $1 and firm_id = $2 returning ",
         vehicle_columns!()
@@ -183,7 +213,11 @@ pub async fn import(
             }
             Err(problems) => (row.typed_plate, problems),
         };
-        report.push(ImportRow { line: row.line, plate, problems });
+        report.push(ImportRow {
+            line: row.line,
+            plate,
+            problems,
+        });
     }
     let import_id: Uuid = sqlx::query_scalar(
         "insert into vehicle_imports (firm_id, created_by, file_name, rows) values ($1, $2, $3, $4) returning id",
@@ -199,13 +233,24 @@ pub async fn import(
 }
 
 /// Which of the row's plates is already held by an active vehicle.
-async fn taken_plate(transaction: &mut sqlx::PgConnection, vehicle: &VehicleDetails) -> Result<FieldError, AppError> {
-    let plate_taken: bool = sqlx::query_scalar("select exists (select 1 from vehicles where plate = $1 and active)")
-        .bind(vehicle.plate.as_str())
-        .fetch_one(&mut *transaction)
-        .await?;
-    let field = if plate_taken { "plate" } else { "trailer_plate" };
-    Ok(FieldError { field: field.into(), problem: Problem::PlateTaken })
+async fn taken_plate(
+    transaction: &mut sqlx::PgConnection,
+    vehicle: &VehicleDetails,
+) -> Result<FieldError, AppError> {
+    let plate_taken: bool =
+        sqlx::query_scalar("select exists (select 1 from vehicles where plate = $1 and active)")
+            .bind(vehicle.plate.as_str())
+            .fetch_one(&mut *transaction)
+            .await?;
+    let field = if plate_taken {
+        "plate"
+    } else {
+        "trailer_plate"
+    };
+    Ok(FieldError {
+        field: field.into(),
+        problem: Problem::PlateTaken,
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -216,7 +261,11 @@ struct ImportRecord {
     rows: sqlx::types::Json<Vec<ImportRow>>,
 }
 
-pub async fn import_report(state: &AppState, firm_id: Uuid, import_id: Uuid) -> Result<Option<ImportReport>, AppError> {
+pub async fn import_report(
+    state: &AppState,
+    firm_id: Uuid,
+    import_id: Uuid,
+) -> Result<Option<ImportReport>, AppError> {
     let record: Option<ImportRecord> =
         sqlx::query_as("select id, file_name, created_at, rows from vehicle_imports where id = $1 and firm_id = $2")
             .bind(import_id)

@@ -34,17 +34,24 @@ impl Passwords {
             .hash_password(b"dummy password for unknown accounts")
             .expect("argon2 hashes a constant")
             .to_string();
-        Passwords { permits: Arc::new(Semaphore::new(cores)), dummy_hash }
+        Passwords {
+            permits: Arc::new(Semaphore::new(cores)),
+            dummy_hash,
+        }
     }
 
     pub async fn hash(&self, password: &NewPassword) -> Result<String, AppError> {
         let password = password.expose().to_string();
-        self.on_blocking_thread(move || argon2().hash_password(password.as_bytes()).map(|hash| hash.to_string()))
-            .await?
-            .map_err(|error| {
-                tracing::error!(%error, "argon2 failed to hash");
-                AppError::Internal
-            })
+        self.on_blocking_thread(move || {
+            argon2()
+                .hash_password(password.as_bytes())
+                .map(|hash| hash.to_string())
+        })
+        .await?
+        .map_err(|error| {
+            tracing::error!(%error, "argon2 failed to hash");
+            AppError::Internal
+        })
     }
 
     /// True when `password` matches `stored`; with no stored hash (unknown account) it
@@ -55,12 +62,25 @@ impl Passwords {
             Some(hash) => (hash.to_string(), true),
             None => (self.dummy_hash.clone(), false),
         };
-        let matches = self.on_blocking_thread(move || argon2().verify_password(password.as_bytes(), hash.as_str()).is_ok()).await?;
+        let matches = self
+            .on_blocking_thread(move || {
+                argon2()
+                    .verify_password(password.as_bytes(), hash.as_str())
+                    .is_ok()
+            })
+            .await?;
         Ok(known && matches)
     }
 
-    async fn on_blocking_thread<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|_| AppError::Internal)?;
+    async fn on_blocking_thread<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| AppError::Internal)?;
         tokio::task::spawn_blocking(work).await.map_err(|error| {
             tracing::error!(%error, "password task failed");
             AppError::Internal
@@ -75,15 +95,36 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_only_its_own_password() {
         let passwords = Passwords::new();
-        let hash = passwords.hash(&NewPassword::parse("mat-khau-2026").unwrap()).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert!(passwords.verify("mat-khau-2026", Some(&hash)).await.unwrap());
-        assert!(!passwords.verify("mat-khau-2025", Some(&hash)).await.unwrap());
+        let hash = passwords
+            .hash(&NewPassword::parse("mat-khau-2026").unwrap())
+            .await
+            .unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(
+            passwords
+                .verify("mat-khau-2026", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !passwords
+                .verify("mat-khau-2025", Some(&hash))
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]
     async fn unknown_accounts_never_verify() {
         let passwords = Passwords::new();
-        assert!(!passwords.verify("dummy password for unknown accounts", None).await.unwrap());
+        assert!(
+            !passwords
+                .verify("dummy password for unknown accounts", None)
+                .await
+                .unwrap()
+        );
     }
 }

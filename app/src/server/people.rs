@@ -57,7 +57,12 @@ pub async fn list(state: &AppState, firm_id: Uuid) -> Result<Vec<Person>, AppErr
     rows.into_iter().map(PersonRow::into_person).collect()
 }
 
-pub async fn add(state: &AppState, firm_id: Uuid, person: &NewPerson, password_hash: &str) -> Result<Person, StoreError> {
+pub async fn add(
+    state: &AppState,
+    firm_id: Uuid,
+    person: &NewPerson,
+    password_hash: &str,
+) -> Result<Person, StoreError> {
     let row: PersonRow = sqlx::query_as(concat!(
         "insert into users (firm_id, role, full_name, email, phone, id_number, password_hash)
          values ($1, $2, $3, $4, $5, $6, $7) returning ",
@@ -77,7 +82,12 @@ pub async fn add(state: &AppState, firm_id: Uuid, person: &NewPerson, password_h
 
 /// Activates or deactivates a person of `firm_id`; deactivating ends their sessions in
 /// the same transaction. `None` when no such person is in this firm.
-pub async fn set_active(state: &AppState, firm_id: Uuid, person_id: Uuid, active: bool) -> Result<Option<Person>, AppError> {
+pub async fn set_active(
+    state: &AppState,
+    firm_id: Uuid,
+    person_id: Uuid,
+    active: bool,
+) -> Result<Option<Person>, AppError> {
     let mut transaction = state.pool.begin().await?;
     let row: Option<PersonRow> = sqlx::query_as(concat!(
         "update users set active = $3 where id = $1 and firm_id = $2 returning ",
@@ -106,14 +116,19 @@ pub struct Credentials {
 }
 
 /// The active account named by `name`, if any.
-pub async fn find_for_sign_in(state: &AppState, name: &SignInName) -> Result<Option<Credentials>, AppError> {
+pub async fn find_for_sign_in(
+    state: &AppState,
+    name: &SignInName,
+) -> Result<Option<Credentials>, AppError> {
     let query = match name {
-        SignInName::Email(email) => {
-            sqlx::query_as("select id as user_id, password_hash from users where email = $1 and active").bind(email.as_str())
-        }
-        SignInName::Phone(phone) => {
-            sqlx::query_as("select id as user_id, password_hash from users where phone = $1 and active").bind(phone.as_str())
-        }
+        SignInName::Email(email) => sqlx::query_as(
+            "select id as user_id, password_hash from users where email = $1 and active",
+        )
+        .bind(email.as_str()),
+        SignInName::Phone(phone) => sqlx::query_as(
+            "select id as user_id, password_hash from users where phone = $1 and active",
+        )
+        .bind(phone.as_str()),
     };
     Ok(query.fetch_optional(&state.pool).await?)
 }

@@ -71,16 +71,25 @@ pub struct Attempt<'a> {
 
 impl LoginLimiter {
     pub fn with_policy(policy: Policy) -> LoginLimiter {
-        LoginLimiter { policy, windows: Mutex::default() }
+        LoginLimiter {
+            policy,
+            windows: Mutex::default(),
+        }
     }
 
     /// `Err(wait)` when this attempt must not even be checked, with how long to wait.
     pub fn check(&self, attempt: Attempt<'_>, now: Instant) -> Result<(), Duration> {
-        let windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let blocked_for = |key: &Key, limit: u32| {
             windows
                 .get(key)
-                .filter(|window| now.duration_since(window.started) < self.policy.window && window.failures >= limit)
+                .filter(|window| {
+                    now.duration_since(window.started) < self.policy.window
+                        && window.failures >= limit
+                })
                 .map(|window| self.policy.window - now.duration_since(window.started))
         };
         let waits = self
@@ -95,14 +104,23 @@ impl LoginLimiter {
     }
 
     pub fn record_failure(&self, attempt: Attempt<'_>, now: Instant) {
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if windows.len() > 100_000 {
             windows.retain(|_, window| now.duration_since(window.started) < self.policy.window);
         }
         for (key, _) in self.keys(attempt) {
-            let window = windows.entry(key).or_insert(Window { started: now, failures: 0 });
+            let window = windows.entry(key).or_insert(Window {
+                started: now,
+                failures: 0,
+            });
             if now.duration_since(window.started) >= self.policy.window {
-                *window = Window { started: now, failures: 0 };
+                *window = Window {
+                    started: now,
+                    failures: 0,
+                };
             }
             window.failures += 1;
         }
@@ -110,19 +128,34 @@ impl LoginLimiter {
 
     /// A success clears the mistakes of this account at this address.
     pub fn record_success(&self, attempt: Attempt<'_>) {
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        windows.remove(&Key::TrustedDevice(attempt.account.to_string(), attempt.address));
-        windows.remove(&Key::AccountAndAddress(attempt.account.to_string(), attempt.address));
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        windows.remove(&Key::TrustedDevice(
+            attempt.account.to_string(),
+            attempt.address,
+        ));
+        windows.remove(&Key::AccountAndAddress(
+            attempt.account.to_string(),
+            attempt.address,
+        ));
     }
 
     /// The counters an attempt is checked against and counted in, with their limits.
     fn keys(&self, attempt: Attempt<'_>) -> Vec<(Key, u32)> {
         let account = attempt.account.to_string();
         if attempt.trusted_device {
-            vec![(Key::TrustedDevice(account, attempt.address), self.policy.per_account_and_address)]
+            vec![(
+                Key::TrustedDevice(account, attempt.address),
+                self.policy.per_account_and_address,
+            )]
         } else {
             vec![
-                (Key::AccountAndAddress(account.clone(), attempt.address), self.policy.per_account_and_address),
+                (
+                    Key::AccountAndAddress(account.clone(), attempt.address),
+                    self.policy.per_account_and_address,
+                ),
                 (Key::Address(attempt.address), self.policy.per_address),
                 (Key::Account(account), self.policy.per_account_untrusted),
             ]
@@ -139,7 +172,11 @@ mod tests {
     }
 
     fn attempt(account: &str, last: u8, trusted_device: bool) -> Attempt<'_> {
-        Attempt { account, address: address(last), trusted_device }
+        Attempt {
+            account,
+            address: address(last),
+            trusted_device,
+        }
     }
 
     #[test]
@@ -150,10 +187,25 @@ mod tests {
             assert!(limiter.check(attempt("lan@x.vn", 1, false), start).is_ok());
             limiter.record_failure(attempt("lan@x.vn", 1, false), start);
         }
-        let wait = limiter.check(attempt("lan@x.vn", 1, false), start + Duration::from_secs(60)).unwrap_err();
+        let wait = limiter
+            .check(
+                attempt("lan@x.vn", 1, false),
+                start + Duration::from_secs(60),
+            )
+            .unwrap_err();
         assert_eq!(wait, Duration::from_secs(14 * 60));
-        assert!(limiter.check(attempt("lan@x.vn", 1, false), start + Duration::from_secs(15 * 60)).is_ok());
-        assert!(limiter.check(attempt("lan@x.vn", 2, false), start).is_ok(), "another address is not blocked");
+        assert!(
+            limiter
+                .check(
+                    attempt("lan@x.vn", 1, false),
+                    start + Duration::from_secs(15 * 60)
+                )
+                .is_ok()
+        );
+        assert!(
+            limiter.check(attempt("lan@x.vn", 2, false), start).is_ok(),
+            "another address is not blocked"
+        );
     }
 
     #[test]
@@ -176,9 +228,22 @@ mod tests {
         for account in &accounts {
             limiter.record_failure(attempt(account, 9, false), now);
         }
-        assert!(limiter.check(attempt("someone-else@x.vn", 9, false), now).is_err());
-        assert!(limiter.check(attempt("someone-else@x.vn", 10, false), now).is_ok());
-        assert!(limiter.check(attempt("someone-else@x.vn", 9, true), now).is_ok(), "a trusted device is not the attacker");
+        assert!(
+            limiter
+                .check(attempt("someone-else@x.vn", 9, false), now)
+                .is_err()
+        );
+        assert!(
+            limiter
+                .check(attempt("someone-else@x.vn", 10, false), now)
+                .is_ok()
+        );
+        assert!(
+            limiter
+                .check(attempt("someone-else@x.vn", 9, true), now)
+                .is_ok(),
+            "a trusted device is not the attacker"
+        );
     }
 
     #[test]
@@ -188,9 +253,24 @@ mod tests {
         for last in 0..50 {
             limiter.record_failure(attempt("director@x.vn", last, false), now);
         }
-        assert!(limiter.check(attempt("director@x.vn", 200, false), now).is_err(), "new devices are blocked");
-        assert!(limiter.check(attempt("director@x.vn", 201, true), now).is_ok(), "the owner's own phone still signs in");
-        assert!(limiter.check(attempt("director@x.vn", 7, true), now).is_ok(), "even behind the attacker's address");
+        assert!(
+            limiter
+                .check(attempt("director@x.vn", 200, false), now)
+                .is_err(),
+            "new devices are blocked"
+        );
+        assert!(
+            limiter
+                .check(attempt("director@x.vn", 201, true), now)
+                .is_ok(),
+            "the owner's own phone still signs in"
+        );
+        assert!(
+            limiter
+                .check(attempt("director@x.vn", 7, true), now)
+                .is_ok(),
+            "even behind the attacker's address"
+        );
     }
 
     #[test]
@@ -201,6 +281,9 @@ mod tests {
             limiter.record_failure(attempt("lan@x.vn", 1, true), now);
         }
         assert!(limiter.check(attempt("lan@x.vn", 1, true), now).is_err());
-        assert!(limiter.check(attempt("lan@x.vn", 2, false), now).is_ok(), "its mistakes count against nobody else");
+        assert!(
+            limiter.check(attempt("lan@x.vn", 2, false), now).is_ok(),
+            "its mistakes count against nobody else"
+        );
     }
 }

@@ -32,7 +32,12 @@ pub fn cookie(name: &str) -> Option<String> {
 pub fn client_address() -> IpAddr {
     parts()
         .ok()
-        .and_then(|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip()))
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip())
+        })
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
@@ -40,8 +45,13 @@ pub fn client_address() -> IpAddr {
 /// unless the portal runs on plain HTTP for local development.
 pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) {
     let secure = if secure { "; Secure" } else { "" };
-    let line = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}");
-    if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&line)) {
+    let line = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
+    );
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&line),
+    ) {
         response.append_header(header::SET_COOKIE, value);
     }
 }

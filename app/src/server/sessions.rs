@@ -38,7 +38,10 @@ struct Claims {
 
 impl SessionKeys {
     pub fn new(secret: &[u8]) -> SessionKeys {
-        SessionKeys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+        SessionKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
     }
 
     fn sign(&self, claims: &Claims) -> Result<String, AppError> {
@@ -53,7 +56,9 @@ impl SessionKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_audience(&[audience]);
         validation.leeway = 0;
-        decode::<Claims>(token, &self.decoding, &validation).ok().map(|data| data.claims)
+        decode::<Claims>(token, &self.decoding, &validation)
+            .ok()
+            .map(|data| data.claims)
     }
 }
 
@@ -61,12 +66,13 @@ impl SessionKeys {
 pub async fn start(state: &AppState, user_id: Uuid) -> Result<(), AppError> {
     let now = Utc::now();
     let expires = now + Duration::hours(state.settings.session_hours);
-    let session_id: Uuid =
-        sqlx::query_scalar("insert into sessions (user_id, expires_at) values ($1, $2) returning id")
-            .bind(user_id)
-            .bind(expires)
-            .fetch_one(&state.pool)
-            .await?;
+    let session_id: Uuid = sqlx::query_scalar(
+        "insert into sessions (user_id, expires_at) values ($1, $2) returning id",
+    )
+    .bind(user_id)
+    .bind(expires)
+    .fetch_one(&state.pool)
+    .await?;
     let token = state.session_keys.sign(&Claims {
         sub: user_id,
         sid: Some(session_id),
@@ -74,7 +80,12 @@ pub async fn start(state: &AppState, user_id: Uuid) -> Result<(), AppError> {
         iat: now.timestamp(),
         exp: expires.timestamp(),
     })?;
-    request::set_cookie(SESSION_COOKIE, &token, state.settings.session_hours * 3600, state.settings.secure_cookies);
+    request::set_cookie(
+        SESSION_COOKIE,
+        &token,
+        state.settings.session_hours * 3600,
+        state.settings.secure_cookies,
+    );
 
     let device = state.session_keys.sign(&Claims {
         sub: user_id,
@@ -83,13 +94,20 @@ pub async fn start(state: &AppState, user_id: Uuid) -> Result<(), AppError> {
         iat: now.timestamp(),
         exp: (now + Duration::days(DEVICE_DAYS)).timestamp(),
     })?;
-    request::set_cookie(DEVICE_COOKIE, &device, DEVICE_DAYS * 86_400, state.settings.secure_cookies);
+    request::set_cookie(
+        DEVICE_COOKIE,
+        &device,
+        DEVICE_DAYS * 86_400,
+        state.settings.secure_cookies,
+    );
     Ok(())
 }
 
 /// Ends the request's session, if any, and clears its cookie.
 pub async fn end(state: &AppState) -> Result<(), AppError> {
-    if let Some(claims) = request::cookie(SESSION_COOKIE).and_then(|token| state.session_keys.verify(&token, SESSION_AUDIENCE)) {
+    if let Some(claims) = request::cookie(SESSION_COOKIE)
+        .and_then(|token| state.session_keys.verify(&token, SESSION_AUDIENCE))
+    {
         sqlx::query("update sessions set ended_at = now() where id = $1 and ended_at is null")
             .bind(claims.sid)
             .execute(&state.pool)
@@ -119,14 +137,21 @@ struct UserRow {
 impl UserRow {
     fn into_user(self) -> Option<SessionUser> {
         let role = Role::from_columns(&self.role, self.agency.as_deref())?;
-        Some(SessionUser { user_id: self.user_id, full_name: self.full_name, role, firm_id: self.firm_id, firm_name: self.firm_name })
+        Some(SessionUser {
+            user_id: self.user_id,
+            full_name: self.full_name,
+            role,
+            firm_id: self.firm_id,
+            firm_name: self.firm_name,
+        })
     }
 }
 
 /// The signed-in user of this request, or `None` for a missing, forged, expired or
 /// ended session, or a deactivated account.
 pub async fn current_user(state: &AppState) -> Result<Option<SessionUser>, AppError> {
-    let Some(claims) = request::cookie(SESSION_COOKIE).and_then(|token| state.session_keys.verify(&token, SESSION_AUDIENCE))
+    let Some(claims) = request::cookie(SESSION_COOKIE)
+        .and_then(|token| state.session_keys.verify(&token, SESSION_AUDIENCE))
     else {
         return Ok(None);
     };
@@ -163,7 +188,10 @@ pub async fn require_user(state: &AppState) -> Result<SessionUser, AppError> {
 }
 
 /// A signed-in member of a firm whose role passes `allowed`, with their firm's id.
-pub async fn require_firm_member(state: &AppState, allowed: impl Fn(Role) -> bool) -> Result<(SessionUser, Uuid), AppError> {
+pub async fn require_firm_member(
+    state: &AppState,
+    allowed: impl Fn(Role) -> bool,
+) -> Result<(SessionUser, Uuid), AppError> {
     let user = require_user(state).await?;
     match user.firm_id {
         Some(firm_id) if user.role.belongs_to_firm() && allowed(user.role) => Ok((user, firm_id)),
@@ -177,7 +205,13 @@ mod tests {
 
     fn claims(audience: &str, expires_in: i64) -> Claims {
         let now = Utc::now().timestamp();
-        Claims { sub: Uuid::new_v4(), sid: Some(Uuid::new_v4()), aud: audience.into(), iat: now, exp: now + expires_in }
+        Claims {
+            sub: Uuid::new_v4(),
+            sid: Some(Uuid::new_v4()),
+            aud: audience.into(),
+            iat: now,
+            exp: now + expires_in,
+        }
     }
 
     #[test]
@@ -185,10 +219,16 @@ mod tests {
         let keys = SessionKeys::new(b"0123456789abcdef0123456789abcdef");
         let token = keys.sign(&claims(SESSION_AUDIENCE, 60)).unwrap();
         assert!(keys.verify(&token, SESSION_AUDIENCE).is_some());
-        assert!(keys.verify(&token, DEVICE_AUDIENCE).is_none(), "a session token is not a device token");
+        assert!(
+            keys.verify(&token, DEVICE_AUDIENCE).is_none(),
+            "a session token is not a device token"
+        );
 
         let other_keys = SessionKeys::new(b"another secret another secret 32");
-        assert!(other_keys.verify(&token, SESSION_AUDIENCE).is_none(), "forged with another key");
+        assert!(
+            other_keys.verify(&token, SESSION_AUDIENCE).is_none(),
+            "forged with another key"
+        );
 
         let expired = keys.sign(&claims(SESSION_AUDIENCE, -1)).unwrap();
         assert!(keys.verify(&expired, SESSION_AUDIENCE).is_none());
@@ -196,7 +236,11 @@ mod tests {
         // Flip the first character of the signature (the last characters carry padding bits).
         let signature_start = token.rfind('.').unwrap() + 1;
         let mut tampered = token.clone();
-        let first = if &token[signature_start..signature_start + 1] == "A" { "B" } else { "A" };
+        let first = if &token[signature_start..signature_start + 1] == "A" {
+            "B"
+        } else {
+            "A"
+        };
         tampered.replace_range(signature_start..signature_start + 1, first);
         assert!(keys.verify(&tampered, SESSION_AUDIENCE).is_none());
     }

@@ -16,7 +16,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { secure_cookies: true, session_hours: 12 }
+        Settings {
+            secure_cookies: true,
+            session_hours: 12,
+        }
     }
 }
 
@@ -34,7 +37,11 @@ pub struct AppState {
 impl AppState {
     /// Loads (or creates, on the very first start) the signing secret from the database,
     /// so that every server process behind one database signs and accepts the same tokens.
-    pub async fn new(pool: PgPool, leptos_options: LeptosOptions, settings: Settings) -> Result<AppState, sqlx::Error> {
+    pub async fn new(
+        pool: PgPool,
+        leptos_options: LeptosOptions,
+        settings: Settings,
+    ) -> Result<AppState, sqlx::Error> {
         let secret = super::database::server_secret(&pool, "session").await?;
         Ok(AppState {
             pool,

@@ -19,14 +19,29 @@ pub struct TestApp {
 }
 
 pub async fn spawn(pool: PgPool) -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
     let address = listener.local_addr().unwrap();
-    let options = LeptosOptions::builder().output_name("border-gate").site_addr(address).build();
-    let settings = Settings { secure_cookies: false, session_hours: 12 };
-    let state = AppState::new(pool.clone(), options, settings).await.expect("state");
+    let options = LeptosOptions::builder()
+        .output_name("border-gate")
+        .site_addr(address)
+        .build();
+    let settings = Settings {
+        secure_cookies: false,
+        session_hours: 12,
+    };
+    let state = AppState::new(pool.clone(), options, settings)
+        .await
+        .expect("state");
     let router = server::router(state);
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     TestApp { address, pool }
 }
@@ -36,7 +51,11 @@ impl TestApp {
     pub fn browser(&self) -> Browser {
         let jar = Arc::new(Jar::default());
         Browser {
-            client: Client::builder().cookie_provider(jar.clone()).redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            client: Client::builder()
+                .cookie_provider(jar.clone())
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
             base: format!("http://{}", self.address),
             jar,
         }
@@ -60,7 +79,10 @@ impl Answer {
     async fn from(response: Response) -> Answer {
         let status = response.status();
         let text = response.text().await.unwrap();
-        Answer { status, body: serde_json::from_str(&text).unwrap_or(Value::String(text)) }
+        Answer {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        }
     }
 
     /// The problem codes of each refused field, as `(field, code)`.
@@ -70,7 +92,12 @@ impl Answer {
             .map(|fields| {
                 fields
                     .iter()
-                    .map(|field| (field["field"].as_str().unwrap().to_string(), field["problem"]["code"].as_str().unwrap().to_string()))
+                    .map(|field| {
+                        (
+                            field["field"].as_str().unwrap().to_string(),
+                            field["problem"]["code"].as_str().unwrap().to_string(),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -81,17 +108,36 @@ impl Browser {
     /// `name=value` of a cookie this browser holds.
     pub fn cookie(&self, name: &str) -> Option<String> {
         let header = self.jar.cookies(&self.base.parse().unwrap())?;
-        header.to_str().ok()?.split("; ").find(|cookie| cookie.starts_with(&format!("{name}="))).map(str::to_string)
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find(|cookie| cookie.starts_with(&format!("{name}=")))
+            .map(str::to_string)
     }
 
     /// Calls a server function as the hydrated app does (form-encoded, JSON back).
     pub async fn call(&self, function: &str, form: &[(&str, &str)]) -> Answer {
-        let response = self.client.post(format!("{}/api/{function}", self.base)).form(form).send().await.unwrap();
+        let response = self
+            .client
+            .post(format!("{}/api/{function}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         Answer::from(response).await
     }
 
-    pub async fn call_with_headers(&self, function: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Answer {
-        let mut request = self.client.post(format!("{}/api/{function}", self.base)).form(form);
+    pub async fn call_with_headers(
+        &self,
+        function: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = self
+            .client
+            .post(format!("{}/api/{function}", self.base))
+            .form(form);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -99,14 +145,29 @@ impl Browser {
     }
 
     pub async fn upload(&self, function: &str, file_name: &str, bytes: Vec<u8>) -> Answer {
-        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()).mime_str("text/csv").unwrap();
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name.to_string())
+            .mime_str("text/csv")
+            .unwrap();
         let form = reqwest::multipart::Form::new().part("file", part);
-        let response = self.client.post(format!("{}/api/{function}", self.base)).multipart(form).send().await.unwrap();
+        let response = self
+            .client
+            .post(format!("{}/api/{function}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
         Answer::from(response).await
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, String) {
-        let response = self.client.get(format!("{}{path}", self.base)).header("accept", "text/html").send().await.unwrap();
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
         (response.status(), response.text().await.unwrap())
     }
 }

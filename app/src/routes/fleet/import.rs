@@ -4,6 +4,7 @@
 
 use crate::{
     components::field::FormError,
+    components::page_title::PageTitle,
     domain::fleet_csv::COLUMNS,
     error::AppError,
     functions::fleet::{ImportVehicles, import_vehicles},
@@ -16,7 +17,6 @@ use leptos::{
     wasm_bindgen::JsCast,
     web_sys::{FormData, HtmlFormElement, SubmitEvent},
 };
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
@@ -34,13 +34,18 @@ pub fn ImportPage() -> impl IntoView {
     });
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let Some(form) = event.target().and_then(|target| target.dyn_into::<HtmlFormElement>().ok()) else { return };
+        let Some(form) = event
+            .target()
+            .and_then(|target| target.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
         if let Ok(data) = FormData::new_with_form(&form) {
             upload.dispatch_local(data);
         }
     };
     view! {
-        <Title text=move || t_string!(i18n, import.title).to_string() />
+        <PageTitle text=move || t_string!(i18n, import.title).to_string() />
         <h1>{t!(i18n, import.title)}</h1>
         <p>{t!(i18n, import.explain)}</p>
         <p>

@@ -1,4 +1,5 @@
 use crate::{
+    components::page_title::PageTitle,
     components::{
         notice::{ErrorNotice, Loading},
         translate::kind_text,
@@ -9,7 +10,6 @@ use crate::{
     models::{FleetPage as Page, Vehicle},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{
     components::{A, Form},
     hooks::use_query_map,
@@ -20,11 +20,15 @@ pub fn FleetPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let search = Memo::new(move |_| query.with(|query| query.get("search").unwrap_or_default()));
-    let added = move || query.with(|query| query.get("added")).and_then(|plate| Plate::from_normalised(&plate));
+    let added = move || {
+        query
+            .with(|query| query.get("added"))
+            .and_then(|plate| Plate::from_normalised(&plate))
+    };
     let page = Resource::new(move || search.get(), list_vehicles);
 
     view! {
-        <Title text=move || t_string!(i18n, fleet.title).to_string() />
+        <PageTitle text=move || t_string!(i18n, fleet.title).to_string() />
         <div class="page-head">
             <h1>{t!(i18n, fleet.title)}</h1>
             <div class="actions">

@@ -1,4 +1,5 @@
 use crate::{
+    components::page_title::PageTitle,
     components::{
         notice::{ErrorNotice, Loading},
         translate::problem_text,
@@ -8,13 +9,15 @@ use crate::{
     models::ImportReport,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
 #[component]
 pub fn ImportReportPage() -> impl IntoView {
     let params = use_params_map();
-    let report = Resource::new(move || params.with(|params| params.get("id").unwrap_or_default()), get_import);
+    let report = Resource::new(
+        move || params.with(|params| params.get("id").unwrap_or_default()),
+        get_import,
+    );
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -34,7 +37,7 @@ fn Report(report: ImportReport) -> impl IntoView {
     let file = report.file_name.clone();
     let title_file = file.clone();
     view! {
-        <Title text=move || t_string!(i18n, import.report_title, file = title_file.clone()).to_string() />
+        <PageTitle text=move || t_string!(i18n, import.report_title, file = title_file.clone()).to_string() />
         <h1>{t!(i18n, import.report_title, file = move || file.clone())}</h1>
         <p class="notice" class:success=rejected == 0 role="status" id="import-summary">
             {t!(i18n, import.summary, added = move || added, rejected = move || rejected)}

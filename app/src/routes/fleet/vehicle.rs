@@ -1,6 +1,7 @@
 //! Adding a vehicle, and one vehicle's page (edit, deactivate, reactivate).
 
 use crate::{
+    components::page_title::PageTitle,
     components::{
         field::{Choice, Field, FormError, SelectField, error_of},
         notice::{ErrorNotice, Loading},
@@ -13,7 +14,6 @@ use crate::{
     models::Vehicle,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{
     components::A,
     hooks::{use_params_map, use_query_map},
@@ -21,14 +21,23 @@ use leptos_router::{
 
 /// The fields shared by the add and edit forms, filled from `vehicle` when editing.
 #[component]
-fn VehicleFields(#[prop(into)] error: Signal<Option<AppError>>, vehicle: Option<Vehicle>) -> impl IntoView {
+fn VehicleFields(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    vehicle: Option<Vehicle>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let value = |read: fn(&Vehicle) -> String| vehicle.as_ref().map(read);
     let kinds = VehicleKind::ALL
-        .map(|kind| Choice { value: kind.code(), label: Signal::derive(move || kind_text(i18n, kind)) })
+        .map(|kind| Choice {
+            value: kind.code(),
+            label: Signal::derive(move || kind_text(i18n, kind)),
+        })
         .to_vec();
     let countries = Country::ALL
-        .map(|country| Choice { value: country.code(), label: Signal::derive(move || country_text(i18n, country)) })
+        .map(|country| Choice {
+            value: country.code(),
+            label: Signal::derive(move || country_text(i18n, country)),
+        })
         .to_vec();
     view! {
         <SelectField
@@ -85,7 +94,7 @@ pub fn NewVehiclePage() -> impl IntoView {
     let add = ServerAction::<AddVehicle>::new();
     let error = error_of(add);
     view! {
-        <Title text=move || t_string!(i18n, vehicle.new_title).to_string() />
+        <PageTitle text=move || t_string!(i18n, vehicle.new_title).to_string() />
         <h1>{t!(i18n, vehicle.new_title)}</h1>
         <ActionForm action=add attr:class="form" attr:novalidate=true attr:id="vehicle-form">
             <FormError error />
@@ -121,10 +130,17 @@ pub fn VehiclePage() -> impl IntoView {
 }
 
 #[component]
-fn VehicleEditor(vehicle: Vehicle, update: ServerAction<UpdateVehicle>, set_active: ServerAction<SetVehicleActive>) -> impl IntoView {
+fn VehicleEditor(
+    vehicle: Vehicle,
+    update: ServerAction<UpdateVehicle>,
+    set_active: ServerAction<SetVehicleActive>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let saved = move || query.with(|query| query.get("saved").is_some()) && update.value().with(|value| !matches!(value, Some(Err(_))));
+    let saved = move || {
+        query.with(|query| query.get("saved").is_some())
+            && update.value().with(|value| !matches!(value, Some(Err(_))))
+    };
     let update_error = error_of(update);
     let activation_error = error_of(set_active);
     let plate = vehicle.plate.canonical();
@@ -133,7 +149,7 @@ fn VehicleEditor(vehicle: Vehicle, update: ServerAction<UpdateVehicle>, set_acti
     let id_for_activation = id_for_update.clone();
     let active = vehicle.active;
     view! {
-        <Title text=move || t_string!(i18n, vehicle.edit_title, plate = title.clone()).to_string() />
+        <PageTitle text=move || t_string!(i18n, vehicle.edit_title, plate = title.clone()).to_string() />
         <h1>{t!(i18n, vehicle.edit_title, plate = move || plate.clone())}</h1>
         {move || saved().then(|| view! { <p class="notice success" role="status">{t!(i18n, vehicle.saved)}</p> })}
         {(!active).then(|| view! { <p class="notice">{t!(i18n, vehicle.inactive_notice)}</p> })}

@@ -1,0 +1,65 @@
+import { expect, Page, TestInfo } from "@playwright/test";
+
+/** Whether this project runs with JavaScript (hydrated) or without (plain forms). */
+export function hydrated(testInfo: TestInfo): boolean {
+  return testInfo.project.use.javaScriptEnabled !== false;
+}
+
+/** Opens a page; when JavaScript is on, waits until the WebAssembly has taken over. */
+export async function open(page: Page, testInfo: TestInfo, path: string) {
+  await page.goto(path);
+  await settle(page, testInfo);
+}
+
+/** After a navigation, waits for hydration when JavaScript is on. */
+export async function settle(page: Page, testInfo: TestInfo) {
+  if (hydrated(testInfo)) {
+    await page.locator("body[data-hydrated]").waitFor();
+  }
+}
+
+let counter = 0;
+
+/**
+ * Identifiers unique within one test run (the run starts with a fresh database): each
+ * worker has its own index, each call its own number.
+ */
+export function unique(testInfo: TestInfo) {
+  counter += 1;
+  const worker = testInfo.workerIndex % 80;
+  const serial = String(counter).padStart(4, "0");
+  const province = 20 + worker;
+  return {
+    taxCode: `49${String(worker).padStart(2, "0")}${String(counter).padStart(6, "0")}`,
+    email: `admin-${worker}-${counter}@firm.example`,
+    phone: `09${String(worker).padStart(2, "0")}${String(counter).padStart(6, "0")}`,
+    // Typed loosely, as a clerk might: lower case, spaces, no dot.
+    plateTyped: `${province}c ${serial.slice(0, 3)} ${serial.slice(3)}0`,
+    plateCanonical: `${province}C-${serial.slice(0, 3)}.${serial.slice(3)}0`,
+    trailerCanonical: `${province}R-${serial.slice(0, 3)}.${serial.slice(3)}0`,
+  };
+}
+
+export const PASSWORD = "mat-khau-2026";
+
+/** Registers a new firm from the registration page; the admin is then signed in. */
+export async function registerFirm(page: Page, testInfo: TestInfo) {
+  const ids = unique(testInfo);
+  await open(page, testInfo, "/register");
+  await page.getByLabel("Tên doanh nghiệp", { exact: true }).fill(`Công ty Vận tải ${ids.taxCode}`);
+  await page.getByLabel("Mã số thuế", { exact: true }).fill(ids.taxCode);
+  await page.getByLabel("Địa chỉ", { exact: true }).fill("Km 3, Đồng Đăng, Cao Lộc, Lạng Sơn");
+  await page.getByLabel("Điện thoại doanh nghiệp", { exact: true }).fill("0205 3851 234");
+  await page.getByLabel("Họ và tên", { exact: true }).fill("Nguyễn Thị Lan");
+  await page.getByLabel("Email", { exact: true }).fill(ids.email);
+  await page.getByLabel("Mật khẩu", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Đăng ký" }).click();
+  await expect(page).toHaveURL(/\/fleet$/);
+  await settle(page, testInfo);
+  return ids;
+}
+
+/** The problem shown under a field. */
+export function fieldError(page: Page, field: string) {
+  return page.locator(`.field-error[data-field="${field}"]`);
+}
