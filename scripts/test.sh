@@ -15,8 +15,13 @@ scripts/setup.sh
 source scripts/database.sh
 export PATH="$root/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # cargo-leptos builds dev code with this flag; giving cargo test the same one lets both
-# share one build instead of compiling every crate twice.
+# share one build instead of compiling every crate twice. (run.sh sets it too: in the
+# release wasm, type-erased components are smaller.)
 export RUSTFLAGS="--cfg erase_components"
+# Leptos bakes this name into the page's script tags at compile time; cargo-leptos sets
+# it, and so must cargo test, or it rebuilds leptos and a server that asks for
+# `border-gate_bg.wasm`.
+export LEPTOS_OUTPUT_NAME=border-gate
 
 echo "== build: server and hydrate wasm (cargo leptos build)"
 cargo leptos build

@@ -1,7 +1,7 @@
 //! The document shell, the router and the providers every page relies on.
 
 use crate::{
-    components::{auth::Auth, layout::Layout},
+    components::{auth::Auth, language::SavedLanguage, layout::Layout},
     i18n::*,
     routes::{
         account::AccountPage,
@@ -48,14 +48,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The language comes from its cookie, which only the user's own choice writes (see
-/// `components::language`): were every page render to write it back, a slow response
-/// started before a switch could land after it and undo it. The language is never
-/// guessed from the browser: Vietnamese until the user picks another.
-fn i18n_cookie_options() -> leptos_i18n::context::CookieOptions<Locale> {
-    leptos_use::UseCookieOptions::default().readonly(true)
-}
-
+/// The language is never guessed from the browser: Vietnamese until the user picks
+/// another (see `components::language` for how the choice is kept).
 fn ignore_accept_language() -> leptos_use::UseLocalesOptions {
     leptos_use::UseLocalesOptions::default().ssr_lang_header_getter(|| None)
 }
@@ -74,7 +68,8 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/border-gate.css" />
-        <I18nContextProvider cookie_options=i18n_cookie_options() ssr_lang_header_getter=ignore_accept_language()>
+        <I18nContextProvider ssr_lang_header_getter=ignore_accept_language()>
+            <SavedLanguage />
             <Router>
                 <Layout>
                     <Routes fallback=NotFound>

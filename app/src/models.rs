@@ -6,7 +6,6 @@ use crate::domain::{
     role::Role,
     vehicle::VehicleKind,
 };
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -55,7 +54,6 @@ pub struct Person {
 pub struct ImportReport {
     pub id: Uuid,
     pub file_name: String,
-    pub created_at: DateTime<Utc>,
     pub rows: Vec<ImportRow>,
 }
 

@@ -3,6 +3,11 @@
 //! Each choice is a plain link to `/lang/{code}`, which sets the language cookie and
 //! comes back (this works with no JavaScript at all); once hydrated, a tap writes the
 //! same cookie and switches in place.
+//!
+//! The server reads the cookie on every request ([`SavedLanguage`]) and renders the page
+//! in that language; the browser takes the language from the page's `<html lang>`. Only
+//! the user's choice writes the cookie: were every render to write it back, a slow
+//! response started before a switch could land after it and undo it.
 
 use crate::i18n::*;
 use leptos::{ev::MouseEvent, prelude::*};
@@ -23,7 +28,32 @@ fn encode_component(text: &str) -> String {
 /// The language cookie (the one leptos_i18n reads) for a year on the whole site, as
 /// both the browser and `/lang/{code}` write it.
 pub fn language_cookie(code: &str) -> String {
-    format!("i18n_pref_locale={code}; Path=/; Max-Age=31536000; SameSite=Lax")
+    format!("{LANGUAGE_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax")
+}
+
+const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+
+#[cfg(feature = "ssr")]
+fn locale_of(code: &str) -> Option<Locale> {
+    match code {
+        "vi" => Some(Locale::vi),
+        "en" => Some(Locale::en),
+        "zh" => Some(Locale::zh),
+        _ => None,
+    }
+}
+
+/// Renders the page in the language the request's cookie names (server side only; the
+/// hydrating browser reads `<html lang>` instead).
+#[component]
+pub fn SavedLanguage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(locale) = crate::server::request::cookie(LANGUAGE_COOKIE)
+        .as_deref()
+        .and_then(locale_of)
+    {
+        use_i18n().set_locale(locale);
+    }
 }
 
 /// Writes the language cookie from the browser.

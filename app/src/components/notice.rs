@@ -26,6 +26,20 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
     }
 }
 
+/// The view of a loaded value, or the notice of why it did not load.
+///
+/// Type-erased (`AnyView`): one shared body instead of a copy per page keeps the wasm
+/// smaller than `Either` here (measured).
+pub fn or_notice<T, V: IntoView + 'static>(
+    result: Result<T, AppError>,
+    render: impl FnOnce(T) -> V,
+) -> AnyView {
+    match result {
+        Ok(value) => render(value).into_any(),
+        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+    }
+}
+
 /// Shown while a page's data loads after a client-side navigation.
 #[component]
 pub fn Loading() -> impl IntoView {

@@ -1,6 +1,6 @@
 use crate::{
     components::page_title::PageTitle,
-    components::{auth::Auth, notice::ErrorNotice, translate::role_text},
+    components::{auth::Auth, notice::or_notice, translate::role_text},
     error::AppError,
     i18n::*,
 };
@@ -15,8 +15,8 @@ pub fn AccountPage() -> impl IntoView {
         <h1>{t!(i18n, account.title)}</h1>
         <Transition>
             {move || Suspend::new(async move {
-                match auth.user.await {
-                    Ok(Some(user)) => {
+                let user = auth.user.await.and_then(|user| user.ok_or(AppError::NotSignedIn));
+                or_notice(user, move |user| {
                         let role = user.role;
                         view! {
                             <dl class="facts">
@@ -30,11 +30,7 @@ pub fn AccountPage() -> impl IntoView {
                                 })}
                             </dl>
                         }
-                        .into_any()
-                    }
-                    Ok(None) => view! { <ErrorNotice error=AppError::NotSignedIn /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
+                })
             })}
         </Transition>
     }

@@ -5,7 +5,7 @@ use crate::{
     components::{
         auth::Auth,
         field::{Choice, Field, FormError, SelectField, error_of},
-        notice::{ErrorNotice, Loading},
+        notice::{Loading, or_notice},
         translate::role_text,
     },
     domain::role::Role,
@@ -38,10 +38,7 @@ pub fn PeoplePage() -> impl IntoView {
         <FormError error=activation_error />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
-                match people.await {
-                    Ok(people) => view! { <PeopleList people set_active /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
+                or_notice(people.await, move |people| view! { <PeopleList people set_active /> })
             })}
         </Transition>
         <h2>{t!(i18n, people.add_title)}</h2>

@@ -16,7 +16,6 @@ use crate::{
     error::AppError,
     models::{FleetPage, ImportReport, ImportRow, Vehicle},
 };
-use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 /// How many vehicles one fleet page lists.
@@ -257,7 +256,6 @@ async fn taken_plate(
 struct ImportRecord {
     id: Uuid,
     file_name: String,
-    created_at: DateTime<Utc>,
     rows: sqlx::types::Json<Vec<ImportRow>>,
 }
 
@@ -266,16 +264,16 @@ pub async fn import_report(
     firm_id: Uuid,
     import_id: Uuid,
 ) -> Result<Option<ImportReport>, AppError> {
-    let record: Option<ImportRecord> =
-        sqlx::query_as("select id, file_name, created_at, rows from vehicle_imports where id = $1 and firm_id = $2")
-            .bind(import_id)
-            .bind(firm_id)
-            .fetch_optional(&state.pool)
-            .await?;
+    let record: Option<ImportRecord> = sqlx::query_as(
+        "select id, file_name, rows from vehicle_imports where id = $1 and firm_id = $2",
+    )
+    .bind(import_id)
+    .bind(firm_id)
+    .fetch_optional(&state.pool)
+    .await?;
     Ok(record.map(|record| ImportReport {
         id: record.id,
         file_name: record.file_name,
-        created_at: record.created_at,
         rows: record.rows.0,
     }))
 }

@@ -1,7 +1,7 @@
 use crate::{
     components::page_title::PageTitle,
     components::{
-        notice::{ErrorNotice, Loading},
+        notice::{Loading, or_notice},
         translate::kind_text,
     },
     domain::plate::Plate,
@@ -52,10 +52,7 @@ pub fn FleetPage() -> impl IntoView {
         </Form>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
-                match page.await {
-                    Ok(page) => view! { <VehicleList page search=search.get_untracked() /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
+                or_notice(page.await, move |page| view! { <VehicleList page search=search.get_untracked() /> })
             })}
         </Transition>
     }

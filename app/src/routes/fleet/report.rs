@@ -1,7 +1,7 @@
 use crate::{
     components::page_title::PageTitle,
     components::{
-        notice::{ErrorNotice, Loading},
+        notice::{Loading, or_notice},
         translate::problem_text,
     },
     functions::fleet::get_import,
@@ -21,10 +21,7 @@ pub fn ImportReportPage() -> impl IntoView {
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
-                match report.await {
-                    Ok(report) => view! { <Report report /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
+                or_notice(report.await, move |report| view! { <Report report /> })
             })}
         </Transition>
     }

@@ -4,7 +4,7 @@ use crate::{
     components::page_title::PageTitle,
     components::{
         field::{Choice, Field, FormError, SelectField, error_of},
-        notice::{ErrorNotice, Loading},
+        notice::{Loading, or_notice},
         translate::{country_text, kind_text},
     },
     domain::{plate::Country, vehicle::VehicleKind},
@@ -120,10 +120,7 @@ pub fn VehiclePage() -> impl IntoView {
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
-                match vehicle.await {
-                    Ok(vehicle) => view! { <VehicleEditor vehicle update set_active /> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                }
+                or_notice(vehicle.await, move |vehicle| view! { <VehicleEditor vehicle update set_active /> })
             })}
         </Transition>
     }
