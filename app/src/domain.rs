@@ -4,16 +4,22 @@
 //! validate"); everything deeper handles only values that are known to be well formed.
 //! Each parse failure is a [`Problem`], the translated, field-level reason a user sees.
 
+pub mod booking;
+pub mod cargo;
+pub mod clock;
 pub mod contact;
+pub mod container;
 pub mod firm;
 pub mod fleet_csv;
 pub mod form;
+pub mod gate_plan;
 pub mod person;
 pub mod plate;
 pub mod problem;
 pub mod role;
 pub mod tax_code;
 pub mod text;
+pub mod trip;
 pub mod vehicle;
 
 pub use problem::Problem;

@@ -3,14 +3,34 @@
 //! text, parses it with the domain rules and answers with [`crate::error::AppError`].
 
 pub mod auth;
+pub mod board;
+pub mod bookings;
 pub mod firms;
 pub mod fleet;
+pub mod gates;
 pub mod people;
+pub mod trips;
 
 /// Ids arrive as text; one that does not parse names nothing, like another firm's id.
 #[cfg(feature = "ssr")]
 fn parse_id(text: &str) -> Result<uuid::Uuid, crate::error::AppError> {
     uuid::Uuid::parse_str(text.trim()).map_err(|_| crate::error::AppError::NotFound)
+}
+
+/// The signed-in member of a firm who declares trips, as the trip queries see them.
+#[cfg(feature = "ssr")]
+async fn trip_viewer(
+    state: &crate::server::AppState,
+) -> Result<crate::server::trips::Viewer, crate::error::AppError> {
+    use crate::{domain::role::Role, server::sessions};
+    let (user, _) = sessions::require_firm_member(state, Role::declares_trips).await?;
+    crate::server::trips::Viewer::of(&user).ok_or(crate::error::AppError::Forbidden)
+}
+
+/// A day typed as `YYYY-MM-DD`; anything else is no day (the page picks one).
+#[cfg(feature = "ssr")]
+fn parse_day(text: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
 }
 
 /// Checkbox-like fields of plain forms: "true" / "false".

@@ -79,3 +79,6 @@ pub struct ImportRow {
     /// Empty when the vehicle was added.
     pub problems: Vec<FieldError>,
 }
+
+pub mod gates;
+pub mod trips;

@@ -1,14 +1,19 @@
 //! Server-only helpers behind the server functions: state, sessions, passwords, login
 //! throttling and the SQL of each area. Nothing here is compiled into the browser.
 
+pub mod board;
+pub mod bookings;
 pub mod database;
 pub mod firms;
 pub mod fleet;
+pub mod gates;
+pub mod passes;
 pub mod passwords;
 pub mod people;
 pub mod rate_limit;
 pub mod request;
 pub mod sessions;
 pub mod state;
+pub mod trips;
 
 pub use state::{AppState, Settings, state};

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod jobs;
 pub mod language;
 pub mod middleware;
 pub mod router;

@@ -1,7 +1,7 @@
 //! Serves the portal: migrates the database, optionally loads demo data, listens.
 
 use app::server::AppState;
-use server::{config::Config, demo, migrate, router};
+use server::{config::Config, demo, jobs, migrate, router};
 use sqlx::postgres::PgPoolOptions;
 use std::{net::SocketAddr, process::ExitCode};
 
@@ -36,11 +36,13 @@ async fn run() -> Result<(), String> {
     let state = AppState::new(pool, config.leptos_options, config.settings)
         .await
         .map_err(|error| format!("cannot load server secrets: {error}"))?;
+    jobs::prepare(&state).await?;
     if config.demo_data {
         demo::load(&state)
             .await
             .map_err(|error| format!("demo data: {error}"))?;
     }
+    jobs::spawn(state.clone());
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|error| format!("cannot listen on {address}: {error}"))?;

@@ -4,8 +4,10 @@
 use crate::{
     domain::{
         Problem,
+        clock::WallClock,
         plate::Country,
         role::{Agency, Role},
+        trip::{Direction, TripStatus},
         vehicle::VehicleKind,
     },
     error::AppError,
@@ -55,6 +57,47 @@ pub fn problem_text(i18n: I18n, problem: Problem) -> String {
             t_string!(i18n, problem.csv_too_large, max_rows).to_string()
         }
         Problem::RoleNotAllowed => t_string!(i18n, problem.role_not_allowed).to_string(),
+        Problem::ContainerFormat => t_string!(i18n, problem.container_format).to_string(),
+        Problem::ContainerCheckDigit => t_string!(i18n, problem.container_check_digit).to_string(),
+        Problem::ContainerRepeated => t_string!(i18n, problem.container_repeated).to_string(),
+        Problem::DeclarationFormat => t_string!(i18n, problem.declaration_format).to_string(),
+        Problem::HsCodeFormat => t_string!(i18n, problem.hs_code_format).to_string(),
+        Problem::SealFormat => t_string!(i18n, problem.seal_format).to_string(),
+        Problem::DateFormat => t_string!(i18n, problem.date_format).to_string(),
+        Problem::DateInPast => t_string!(i18n, problem.date_in_past).to_string(),
+        Problem::DateTooFar { days } => t_string!(i18n, problem.date_too_far, days).to_string(),
+        Problem::TimeFormat => t_string!(i18n, problem.time_format).to_string(),
+        Problem::EndBeforeStart => t_string!(i18n, problem.end_before_start).to_string(),
+        Problem::VehicleInactive => t_string!(i18n, problem.vehicle_inactive).to_string(),
+        Problem::TripLocked => t_string!(i18n, problem.trip_locked).to_string(),
+        Problem::TripNotBookable => t_string!(i18n, problem.trip_not_bookable).to_string(),
+        Problem::TripNotBooked => t_string!(i18n, problem.trip_not_booked).to_string(),
+        Problem::WrongSlot => t_string!(i18n, problem.wrong_slot).to_string(),
+        Problem::SameSlot => t_string!(i18n, problem.same_slot).to_string(),
+        Problem::SlotTooSoon { lead_minutes } => {
+            t_string!(i18n, problem.slot_too_soon, minutes = lead_minutes).to_string()
+        }
+        Problem::SlotTooFar { horizon_days } => {
+            t_string!(i18n, problem.slot_too_far, days = horizon_days).to_string()
+        }
+        Problem::SlotFull => t_string!(i18n, problem.slot_full).to_string(),
+        Problem::ReservedForPerishable { hours } => {
+            t_string!(i18n, problem.reserved_for_perishable, hours).to_string()
+        }
+        Problem::FirmShareReached { cap } => {
+            t_string!(i18n, problem.firm_share_reached, cap).to_string()
+        }
+        Problem::DailyIntakeReached => t_string!(i18n, problem.daily_intake_reached).to_string(),
+        Problem::VehicleBlocked {
+            until,
+            utc_offset_minutes,
+        } => {
+            let until = WallClock::at(until, utc_offset_minutes).day_and_time();
+            t_string!(i18n, problem.vehicle_blocked, until).to_string()
+        }
+        Problem::GateClosed => t_string!(i18n, problem.gate_closed).to_string(),
+        Problem::KeyReused => t_string!(i18n, problem.key_reused).to_string(),
+        Problem::SlotLengthLocked => t_string!(i18n, problem.slot_length_locked).to_string(),
     }
 }
 
@@ -107,6 +150,46 @@ pub fn kind_text(i18n: I18n, kind: VehicleKind) -> String {
         VehicleKind::TractorTrailer => t_string!(i18n, kind.tractor_trailer).to_string(),
         VehicleKind::ContainerCarrier => t_string!(i18n, kind.container_carrier).to_string(),
         VehicleKind::Refrigerated => t_string!(i18n, kind.refrigerated).to_string(),
+    }
+}
+
+pub fn direction_text(i18n: I18n, direction: Direction) -> String {
+    match direction {
+        Direction::Export => t_string!(i18n, direction.export).to_string(),
+        Direction::Import => t_string!(i18n, direction.import).to_string(),
+    }
+}
+
+pub fn status_text(i18n: I18n, status: TripStatus) -> String {
+    match status {
+        TripStatus::Draft => t_string!(i18n, status.draft).to_string(),
+        TripStatus::Declared => t_string!(i18n, status.declared).to_string(),
+        TripStatus::Booked => t_string!(i18n, status.booked).to_string(),
+        TripStatus::Arrived => t_string!(i18n, status.arrived).to_string(),
+        TripStatus::CalledForward => t_string!(i18n, status.called_forward).to_string(),
+        TripStatus::Inspection => t_string!(i18n, status.inspection).to_string(),
+        TripStatus::Held => t_string!(i18n, status.held).to_string(),
+        TripStatus::Cleared => t_string!(i18n, status.cleared).to_string(),
+        TripStatus::Exited => t_string!(i18n, status.exited).to_string(),
+        TripStatus::Rejected => t_string!(i18n, status.rejected).to_string(),
+        TripStatus::Cancelled => t_string!(i18n, status.cancelled).to_string(),
+        TripStatus::NoShow => t_string!(i18n, status.no_show).to_string(),
+    }
+}
+
+/// The words for an event of a trip's timeline; unknown kinds show as they are stored.
+pub fn event_text(i18n: I18n, kind: &str) -> String {
+    match kind {
+        "created" => t_string!(i18n, event.created).to_string(),
+        "declared" => t_string!(i18n, event.declared).to_string(),
+        "updated" => t_string!(i18n, event.updated).to_string(),
+        "booked" => t_string!(i18n, event.booked).to_string(),
+        "moved" => t_string!(i18n, event.moved).to_string(),
+        "cancelled" => t_string!(i18n, event.cancelled).to_string(),
+        "no_show" => t_string!(i18n, event.no_show).to_string(),
+        "driver_changed" => t_string!(i18n, event.driver_changed).to_string(),
+        "must_move" => t_string!(i18n, event.must_move).to_string(),
+        other => other.to_string(),
     }
 }
 

@@ -54,4 +54,56 @@ pub enum Problem {
     },
     /// A role this account may not give (a clerk cannot create an admin).
     RoleNotAllowed,
+    ContainerFormat,
+    ContainerCheckDigit,
+    ContainerRepeated,
+    DeclarationFormat,
+    HsCodeFormat,
+    SealFormat,
+    DateFormat,
+    DateInPast,
+    DateTooFar {
+        days: u32,
+    },
+    TimeFormat,
+    /// An end before its start.
+    EndBeforeStart,
+    VehicleInactive,
+    /// A booked trip: only its driver may change now.
+    TripLocked,
+    /// Booking needs a declared trip that holds no slot yet.
+    TripNotBookable,
+    /// Moving or cancelling needs a booked trip.
+    TripNotBooked,
+    /// The slot is not of the trip's gate and direction.
+    WrongSlot,
+    SameSlot,
+    SlotTooSoon {
+        lead_minutes: i64,
+    },
+    SlotTooFar {
+        horizon_days: i64,
+    },
+    SlotFull,
+    /// What is left is kept for perishable cargo until `hours` before the slot.
+    ReservedForPerishable {
+        hours: i64,
+    },
+    /// The firm already holds its share of this slot.
+    FirmShareReached {
+        cap: i32,
+    },
+    /// The receiving side takes no more trucks that day in that direction.
+    DailyIntakeReached,
+    /// No-shows or late cancellations: no booking until then (Unix seconds; shown in
+    /// the gate's local time, `utc_offset_minutes` east of UTC).
+    VehicleBlocked {
+        until: i64,
+        utc_offset_minutes: i32,
+    },
+    GateClosed,
+    /// The same idempotency key came with a different request.
+    KeyReused,
+    /// The slot length cannot change while future bookings exist.
+    SlotLengthLocked,
 }

@@ -95,6 +95,17 @@ impl Role {
         matches!(self, Role::FirmAdmin | Role::FirmClerk)
     }
 
+    /// Declares and books trips: the office for all the firm's trips, a driver for the
+    /// trips they drive.
+    pub fn declares_trips(self) -> bool {
+        matches!(self, Role::FirmAdmin | Role::FirmClerk | Role::Driver)
+    }
+
+    /// Sets a gate's capacity plan.
+    pub fn plans_gates(self) -> bool {
+        matches!(self, Role::GateAdmin | Role::PlatformAdmin)
+    }
+
     /// Which accounts this role may create inside its own firm.
     pub fn may_create(self, new_role: Role) -> bool {
         match self {
@@ -110,8 +121,9 @@ impl Role {
     /// Where this role lands after signing in.
     pub fn home_path(self) -> &'static str {
         match self {
-            Role::FirmAdmin | Role::FirmClerk => "/fleet",
-            _ => "/account",
+            Role::FirmAdmin | Role::FirmClerk | Role::Driver => "/trips",
+            Role::GateAdmin | Role::PlatformAdmin => "/gates",
+            Role::Officer(_) => "/account",
         }
     }
 

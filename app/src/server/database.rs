@@ -28,7 +28,7 @@ impl StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
-        match unique_violation(&error).and_then(field_of_unique_constraint) {
+        match broken_constraint(&error).and_then(field_of_constraint) {
             Some((field, problem)) => StoreError::Taken { field, problem },
             None => StoreError::Failed(error.into()),
         }
@@ -41,9 +41,14 @@ impl From<AppError> for StoreError {
     }
 }
 
-/// Every unique constraint a user can run into, with the field it belongs to.
-fn field_of_unique_constraint(constraint: &str) -> Option<(&'static str, Problem)> {
+/// Every unique or foreign-key constraint a user's input can run into, with the field
+/// it belongs to.
+fn field_of_constraint(constraint: &str) -> Option<(&'static str, Problem)> {
     match constraint {
+        // A vehicle, driver or gate that is not the firm's own, or does not exist.
+        "trips_vehicle_of_firm" => Some(("vehicle_id", Problem::UnknownChoice)),
+        "trips_driver_of_firm" => Some(("driver_id", Problem::UnknownChoice)),
+        "trips_gate_id_fkey" => Some(("gate_id", Problem::UnknownChoice)),
         "firms_tax_code_key" => Some(("tax_code", Problem::TaxCodeTaken)),
         "users_email_key" => Some(("email", Problem::EmailTaken)),
         "users_phone_key" => Some(("phone", Problem::PhoneTaken)),
@@ -53,10 +58,14 @@ fn field_of_unique_constraint(constraint: &str) -> Option<(&'static str, Problem
     }
 }
 
-/// The name of the constraint a statement broke, when it broke a unique constraint.
-pub fn unique_violation(error: &sqlx::Error) -> Option<&str> {
+/// The name of the constraint a statement broke, when it broke a unique or foreign-key
+/// constraint.
+pub fn broken_constraint(error: &sqlx::Error) -> Option<&str> {
     match error {
-        sqlx::Error::Database(database_error) if database_error.is_unique_violation() => {
+        sqlx::Error::Database(database_error)
+            if database_error.is_unique_violation()
+                || database_error.is_foreign_key_violation() =>
+        {
             database_error.constraint()
         }
         _ => None,

@@ -1,4 +1,7 @@
-use super::{passwords::Passwords, rate_limit::LoginLimiter, sessions::SessionKeys};
+use super::{
+    board::BoardCache, passes::PassKeys, passwords::Passwords, rate_limit::LoginLimiter,
+    sessions::SessionKeys,
+};
 use crate::error::AppError;
 use axum::extract::FromRef;
 use leptos::prelude::*;
@@ -32,6 +35,8 @@ pub struct AppState {
     pub session_keys: Arc<SessionKeys>,
     pub passwords: Arc<Passwords>,
     pub login_limiter: Arc<LoginLimiter>,
+    pub pass_keys: Arc<PassKeys>,
+    pub board_cache: Arc<BoardCache>,
 }
 
 impl AppState {
@@ -43,6 +48,7 @@ impl AppState {
         settings: Settings,
     ) -> Result<AppState, sqlx::Error> {
         let secret = super::database::server_secret(&pool, "session").await?;
+        let pass_seed = super::database::server_secret(&pool, "gate_pass").await?;
         Ok(AppState {
             pool,
             leptos_options,
@@ -50,6 +56,8 @@ impl AppState {
             session_keys: Arc::new(SessionKeys::new(&secret)),
             passwords: Arc::new(Passwords::new()),
             login_limiter: Arc::new(LoginLimiter::default()),
+            pass_keys: Arc::new(PassKeys::new(&pass_seed)),
+            board_cache: Arc::new(BoardCache::default()),
         })
     }
 }

@@ -212,3 +212,155 @@ pub async fn add_vehicle(browser: &Browser, plate: &str) -> String {
     assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
     answer.body["id"].as_str().unwrap().to_string()
 }
+
+/// Prepares the days ahead as the server does at start-up.
+pub async fn materialise(app: &TestApp) {
+    let state = test_state(app).await;
+    app::server::gates::materialise(&state, chrono::Utc::now())
+        .await
+        .expect("slots");
+}
+
+/// A state on the test's database, for calling server modules directly.
+pub async fn test_state(app: &TestApp) -> AppState {
+    let options = LeptosOptions::builder()
+        .output_name("border-gate")
+        .site_addr(app.address)
+        .build();
+    AppState::new(
+        app.pool.clone(),
+        options,
+        Settings {
+            secure_cookies: false,
+            session_hours: 12,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// A firm ready to declare trips: signed in as its admin, with one vehicle and one
+/// driver. Returns (vehicle id, driver id).
+pub async fn firm_with_fleet(browser: &Browser, tag: u32) -> (String, String) {
+    assert_eq!(register_firm(browser, tag).await.status, StatusCode::OK);
+    let plate = format!("{}C-{:03}.{:02}", 11 + tag % 80, tag % 1000, tag % 100);
+    let vehicle_id = add_vehicle(browser, &plate).await;
+    let phone = format!("09{:08}", tag);
+    let id_number = format!("0201{:08}", tag);
+    let driver = browser
+        .call(
+            "add_person",
+            &[
+                ("role", "driver"),
+                ("full_name", "Hoàng Văn Thụ"),
+                ("email", ""),
+                ("phone", &phone),
+                ("id_number", &id_number),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(driver.status, StatusCode::OK, "{driver:?}");
+    (vehicle_id, driver.body["id"].as_str().unwrap().to_string())
+}
+
+/// Today at a gate of Vietnam, as the trip form expects it.
+pub fn today() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(7))
+        .date_naive()
+        .to_string()
+}
+
+pub fn trip_form<'a>(
+    vehicle_id: &'a str,
+    driver_id: &'a str,
+    direction: &'a str,
+    perishable: bool,
+) -> Vec<(&'a str, String)> {
+    let mut form = vec![
+        ("trip_id", String::new()),
+        ("intent", "declare".to_string()),
+        ("vehicle_id", vehicle_id.to_string()),
+        ("driver_id", driver_id.to_string()),
+        ("direction", direction.to_string()),
+        ("gate_id", "huu-nghi".to_string()),
+        ("planned_date", today()),
+        ("cargo_description", "Thanh long tươi".to_string()),
+        ("hs_code", "0810.90.10".to_string()),
+        ("cargo_weight_kg", "18000".to_string()),
+        ("packages", "1200".to_string()),
+        ("containers", "CSQU3054383".to_string()),
+        ("customs_declaration", "105523456789".to_string()),
+        ("seal_number", "".to_string()),
+        ("set_temperature", "".to_string()),
+    ];
+    if perishable {
+        form.push(("perishable", "on".to_string()));
+    }
+    form
+}
+
+/// Declares a trip at Huu Nghi and returns its id.
+pub async fn declare_trip(
+    browser: &Browser,
+    vehicle_id: &str,
+    driver_id: &str,
+    direction: &str,
+    perishable: bool,
+) -> String {
+    let form = trip_form(vehicle_id, driver_id, direction, perishable);
+    let pairs: Vec<(&str, &str)> = form
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+    let answer = browser.call("save_trip", &pairs).await;
+    assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+    answer.body.as_str().unwrap().to_string()
+}
+
+/// A slot of Huu Nghi starting `minutes` from now (made for the test when no slot
+/// starts then), with `capacity`, and the day counter it needs.
+pub async fn slot_in(app: &TestApp, direction: &str, minutes: i64, capacity: i32) -> i64 {
+    let id: i64 = sqlx::query_scalar(
+        "insert into slots (gate_id, direction, starts_at, ends_at, local_day, capacity)
+         values ('huu-nghi', $1, date_trunc('minute', now()) + make_interval(mins => $2::int) + interval '17 seconds',
+                 date_trunc('minute', now()) + make_interval(mins => $2::int + 60) + interval '17 seconds',
+                 ((date_trunc('minute', now()) + make_interval(mins => $2::int)) at time zone 'Asia/Ho_Chi_Minh')::date, $3)
+         returning id",
+    )
+    .bind(direction)
+    .bind(minutes as i32)
+    .bind(capacity)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into gate_days (gate_id, direction, local_day)
+         select gate_id, direction, local_day from slots where id = $1 on conflict do nothing",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    id
+}
+
+pub async fn book(browser: &Browser, trip_id: &str, slot_id: i64, key: &str) -> Answer {
+    browser
+        .call(
+            "book_slot",
+            &[
+                ("trip_id", trip_id),
+                ("slot_id", &slot_id.to_string()),
+                ("request_key", key),
+            ],
+        )
+        .await
+}
+
+/// The single problem code of a refused answer.
+pub fn refusal(answer: &Answer) -> String {
+    let problems = answer.problems();
+    assert_eq!(problems.len(), 1, "{answer:?}");
+    problems[0].1.clone()
+}

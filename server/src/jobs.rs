@@ -1,0 +1,39 @@
+//! Work the server does on its own: slots materialised ahead from each gate's plan, and
+//! bookings whose arrival window closed marked as no-shows. Safe with several server
+//! processes on one database (see `bookings::mark_no_shows`).
+
+use app::server::{AppState, bookings, gates};
+use std::time::Duration;
+
+/// How often the no-show sweep runs; slots are topped up every tenth sweep.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// Creates the slots of the days ahead now, so that the first request finds them.
+pub async fn prepare(state: &AppState) -> Result<(), String> {
+    let created = gates::materialise(state, chrono::Utc::now())
+        .await
+        .map_err(|error| error.to_string())?;
+    tracing::info!(created, "slots materialised");
+    Ok(())
+}
+
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(SWEEP_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        for round in 0u64.. {
+            ticks.tick().await;
+            let now = chrono::Utc::now();
+            match bookings::mark_no_shows(&state, now).await {
+                Ok(0) => {}
+                Ok(marked) => tracing::info!(marked, "no-shows marked"),
+                Err(error) => tracing::warn!(%error, "no-show sweep failed"),
+            }
+            if round % 10 == 9 {
+                if let Err(error) = gates::materialise(&state, now).await {
+                    tracing::warn!(%error, "materialising slots failed");
+                }
+            }
+        }
+    });
+}
