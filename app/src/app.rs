@@ -5,17 +5,26 @@ use crate::{
     i18n::*,
     routes::{
         account::AccountPage,
+        board::BoardPage,
         fleet::{
             import::ImportPage,
             list::FleetPage,
             report::ImportReportPage,
             vehicle::{NewVehiclePage, VehiclePage},
         },
+        gates::{list::GatesPage, plan::GatePlanPage},
         home::HomePage,
         login::LoginPage,
         not_found::NotFound,
         people::PeoplePage,
         register::RegisterPage,
+        trips::{
+            book::BookPage,
+            detail::TripPage,
+            form::{EditTripPage, NewTripPage},
+            list::TripsPage,
+            pass::PassPage,
+        },
     },
 };
 use leptos::prelude::*;
@@ -83,6 +92,15 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("fleet/imports/:id") view=ImportReportPage ssr=SsrMode::Async />
                         <Route path=path!("fleet/:id") view=VehiclePage ssr=SsrMode::Async />
                         <Route path=path!("people") view=PeoplePage ssr=SsrMode::Async />
+                        <Route path=path!("trips") view=TripsPage ssr=SsrMode::Async />
+                        <Route path=path!("trips/new") view=NewTripPage ssr=SsrMode::Async />
+                        <Route path=path!("trips/:id") view=TripPage ssr=SsrMode::Async />
+                        <Route path=path!("trips/:id/edit") view=EditTripPage ssr=SsrMode::Async />
+                        <Route path=path!("trips/:id/book") view=BookPage ssr=SsrMode::Async />
+                        <Route path=path!("trips/:id/pass") view=PassPage ssr=SsrMode::Async />
+                        <Route path=path!("board") view=BoardPage ssr=SsrMode::Async />
+                        <Route path=path!("gates") view=GatesPage ssr=SsrMode::Async />
+                        <Route path=path!("gates/:id") view=GatePlanPage ssr=SsrMode::Async />
                     </Routes>
                 </Layout>
             </Router>

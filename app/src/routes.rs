@@ -1,9 +1,12 @@
 //! One module per page, grouped by area; the router is in `app.rs`.
 
 pub mod account;
+pub mod board;
 pub mod fleet;
+pub mod gates;
 pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod people;
 pub mod register;
+pub mod trips;

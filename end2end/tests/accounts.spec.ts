@@ -3,8 +3,8 @@ import { fieldError, hydrated, open, PASSWORD, registerFirm, settle, unique } fr
 
 test("a firm registers, its admin signs out and signs back in", async ({ page }, testInfo) => {
   const firm = await registerFirm(page, testInfo);
-  await expect(page.getByRole("heading", { name: "Đội xe" })).toBeVisible();
-  await expect(page.getByText("Chưa có xe nào.")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Chuyến đi" })).toBeVisible();
+  await expect(page.getByText("Chưa có chuyến nào.")).toBeVisible();
 
   await page.getByRole("button", { name: "Đăng xuất" }).click();
   await expect(page).toHaveURL(/\/$/);
@@ -15,7 +15,7 @@ test("a firm registers, its admin signs out and signs back in", async ({ page },
   await page.getByLabel("Email hoặc số điện thoại", { exact: true }).fill(firm.email.toUpperCase());
   await page.getByLabel("Mật khẩu", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Đăng nhập" }).click();
-  await expect(page).toHaveURL(/\/fleet$/);
+  await expect(page).toHaveURL(/\/trips$/);
   await expect(page.getByRole("button", { name: "Đăng xuất" })).toBeVisible();
 });
 
@@ -56,7 +56,9 @@ test("a demo driver signs in with a phone number typed the local way", async ({ 
   await page.getByLabel("Email hoặc số điện thoại", { exact: true }).fill("0912 345 678");
   await page.getByLabel("Mật khẩu", { exact: true }).fill("cuakhau-2026");
   await page.getByRole("button", { name: "Đăng nhập" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/\/trips$/);
+  await expect(page.getByRole("heading", { name: "Chuyến đi" })).toBeVisible();
+  await open(page, testInfo, "/account");
   await expect(page.getByText("Hoàng Văn Thụ")).toBeVisible();
   await expect(page.getByText("Lái xe", { exact: true })).toBeVisible();
 });

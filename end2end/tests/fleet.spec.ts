@@ -3,6 +3,7 @@ import { fieldError, open, registerFirm, settle } from "./support";
 
 test("a clerk adds a vehicle typed loosely and finds it by a fragment of its plate", async ({ page }, testInfo) => {
   const firm = await registerFirm(page, testInfo);
+  await open(page, testInfo, "/fleet");
   await page.getByRole("link", { name: "Thêm xe" }).click();
   await expect(page).toHaveURL(/\/fleet\/new$/);
   await settle(page, testInfo);
@@ -76,6 +77,7 @@ test("a vehicle is edited, then deactivated", async ({ page }, testInfo) => {
 
 test("a CSV import adds the good rows and explains each bad one", async ({ page }, testInfo) => {
   const firm = await registerFirm(page, testInfo);
+  await open(page, testInfo, "/fleet");
   await page.getByRole("link", { name: "Nhập từ tệp CSV" }).click();
   await expect(page).toHaveURL(/\/fleet\/import$/);
   await settle(page, testInfo);

@@ -22,7 +22,8 @@ test("an admin adds a driver, who then signs in with the phone number", async ({
   await driverPage.getByLabel("Email hoặc số điện thoại", { exact: true }).fill(firm.phone);
   await driverPage.getByLabel("Mật khẩu", { exact: true }).fill(PASSWORD);
   await driverPage.getByRole("button", { name: "Đăng nhập" }).click();
-  await expect(driverPage).toHaveURL(/\/account$/);
+  await expect(driverPage).toHaveURL(/\/trips$/);
+  await open(driverPage, testInfo, "/account");
   await expect(driverPage.getByText("Hoàng Văn Thụ")).toBeVisible();
   await phone.close();
 });

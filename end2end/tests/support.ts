@@ -54,7 +54,7 @@ export async function registerFirm(page: Page, testInfo: TestInfo) {
   await page.getByLabel("Email", { exact: true }).fill(ids.email);
   await page.getByLabel("Mật khẩu", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Đăng ký" }).click();
-  await expect(page).toHaveURL(/\/fleet$/);
+  await expect(page).toHaveURL(/\/trips$/);
   await settle(page, testInfo);
   return ids;
 }

@@ -64,6 +64,9 @@ pub fn Field(
     #[prop(optional, into)] value: Option<String>,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
+    /// The earliest value, for dates.
+    #[prop(optional, into)]
+    min: Option<String>,
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -92,6 +95,7 @@ pub fn Field(
                 value=initial
                 autocomplete=autocomplete
                 inputmode=inputmode
+                min=min
                 aria-invalid=move || invalid().then_some("true")
                 aria-describedby=described_by
             />
@@ -104,8 +108,18 @@ pub fn Field(
 /// One `<option>`: its value and its translated label.
 #[derive(Clone)]
 pub struct Choice {
-    pub value: &'static str,
+    pub value: String,
     pub label: Signal<String>,
+}
+
+impl Choice {
+    /// A choice whose label needs no translation (a plate, a person's name).
+    pub fn plain(value: impl Into<String>, label: impl Into<String>) -> Choice {
+        Choice {
+            value: value.into(),
+            label: Signal::stored(label.into()),
+        }
+    }
 }
 
 #[component]
@@ -114,6 +128,9 @@ pub fn SelectField(
     #[prop(into)] label: ViewFn,
     choices: Vec<Choice>,
     #[prop(optional, into)] value: Option<String>,
+    /// A first, empty option ("— choose —") for forms that may be saved incomplete.
+    #[prop(optional, into)]
+    placeholder: Option<Signal<String>>,
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -125,11 +142,13 @@ pub fn SelectField(
         <div class="field" class:invalid=invalid>
             <label for=id.clone()>{label.run()}</label>
             <select id=id name=name aria-invalid=move || invalid().then_some("true") aria-describedby=error_id.clone()>
+                {placeholder.map(|placeholder| view! { <option value="">{placeholder}</option> })}
                 {choices
                     .into_iter()
                     .map(|choice| {
+                        let is_selected = choice.value == selected;
                         view! {
-                            <option value=choice.value selected=choice.value == selected>
+                            <option value=choice.value selected=is_selected>
                                 {choice.label}
                             </option>
                         }
@@ -137,6 +156,51 @@ pub fn SelectField(
                     .collect_view()}
             </select>
             <p class="field-error" id=error_id data-field=name>{problems}</p>
+        </div>
+    }
+}
+
+/// A multi-line text field (container numbers, one per line).
+#[component]
+pub fn TextareaField(
+    name: &'static str,
+    #[prop(into)] label: ViewFn,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let initial = initial_value(error, name, value);
+    let problems = problems_of(error, name);
+    let invalid = move || !problems.with(String::is_empty);
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=id.clone()>{label.run()}</label>
+            <textarea id=id name=name rows="3" aria-invalid=move || invalid().then_some("true") aria-describedby=error_id.clone()>
+                {initial}
+            </textarea>
+            <p class="field-error" id=error_id data-field=name>{problems}</p>
+        </div>
+    }
+}
+
+/// A check box; sent as `on` when ticked, absent when not.
+#[component]
+pub fn CheckboxField(
+    name: &'static str,
+    #[prop(into)] label: ViewFn,
+    #[prop(optional)] checked: bool,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let ticked = error.with_untracked(|error| match error {
+        Some(error @ AppError::Invalid { .. }) => error.typed(name).is_some(),
+        _ => checked,
+    });
+    view! {
+        <div class="field checkbox">
+            <input id=id.clone() type="checkbox" name=name checked=ticked />
+            <label for=id>{label.run()}</label>
         </div>
     }
 }

@@ -21,9 +21,14 @@ pub fn Layout(children: Children) -> impl IntoView {
         Some(user) => {
             let manages_fleet = user.role.manages_fleet();
             let manages_people = user.role.manages_people();
+            let declares_trips = user.role.declares_trips();
+            let plans_gates = user.role.plans_gates();
             view! {
+                {declares_trips.then(|| view! { <A href="/trips">{t!(i18n, nav.trips)}</A> })}
+                {plans_gates.then(|| view! { <A href="/gates">{t!(i18n, nav.gates)}</A> })}
                 {manages_fleet.then(|| view! { <A href="/fleet">{t!(i18n, nav.fleet)}</A> })}
                 {manages_people.then(|| view! { <A href="/people">{t!(i18n, nav.people)}</A> })}
+                <A href="/board">{t!(i18n, nav.board)}</A>
                 <A href="/account">{t!(i18n, nav.account)}</A>
                 <ActionForm action=logout attr:class="inline">
                     <button type="submit" class="link">{t!(i18n, nav.sign_out)}</button>
@@ -32,6 +37,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             .into_any()
         }
         None => view! {
+            <A href="/board">{t!(i18n, nav.board)}</A>
             <A href="/login">{t!(i18n, nav.sign_in)}</A>
             <A href="/register">{t!(i18n, nav.register)}</A>
         }

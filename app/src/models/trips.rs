@@ -58,6 +58,8 @@ pub struct TripDetail {
     pub can_book: bool,
     pub can_change_booking: bool,
     pub can_change_driver: bool,
+    /// The firm's drivers to change to, when the driver may change.
+    pub drivers: Vec<Choice>,
     /// Cancelling or moving now counts as late.
     pub late_change: bool,
 }
@@ -95,5 +97,7 @@ pub struct GatePass {
     pub token: String,
     /// The QR code, as an SVG drawn on the server.
     pub qr_svg: String,
+    /// The arrival window the pass is valid in.
+    pub valid_from: i64,
     pub expires_at: i64,
 }

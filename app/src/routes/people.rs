@@ -28,7 +28,7 @@ pub fn PeoplePage() -> impl IntoView {
     let activation_error = error_of(set_active);
     let roles = Role::FIRM_ROLES
         .map(|role| Choice {
-            value: role.code(),
+            value: role.code().to_string(),
             label: Signal::derive(move || role_text(i18n, role)),
         })
         .to_vec();

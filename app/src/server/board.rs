@@ -1,6 +1,8 @@
 //! The public load board: how full each slot of a gate is on a day, per direction, and
 //! the receiving side's intake. Anyone may ask, many times a second: an answer is kept
 //! for two seconds per gate and day, so a crowd refreshing costs one query each period.
+//! A booking made through this process forgets its gate's answers at once; one made
+//! through another process shows within the two seconds.
 
 use super::{AppState, gates};
 use crate::{
@@ -31,6 +33,15 @@ impl BoardCache {
             .get(key)
             .filter(|(at, _)| at.elapsed() < FRESH_FOR)
             .map(|(_, board)| board.clone())
+    }
+
+    /// Drops every kept answer of a gate, after its bookings changed.
+    pub fn forget(&self, gate_id: &str) {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.retain(|(gate, _), _| gate != gate_id);
     }
 
     fn put(&self, key: (String, NaiveDate), board: Board) {
@@ -87,7 +98,7 @@ pub async fn board(
     .fetch_all(&state.pool)
     .await?;
     let intake: Vec<(String, Option<i32>, i32)> =
-        sqlx::query_as("select direction, intake_limit, booked from gate_days where gate_id = $1 and local_day = $2 order by direction desc")
+        sqlx::query_as("select direction, intake_limit, booked from gate_days where gate_id = $1 and local_day = $2 order by direction")
             .bind(&gate.id)
             .bind(day)
             .fetch_all(&state.pool)

@@ -265,7 +265,10 @@ pub async fn book(
                 .fetch_one(&state.pool)
                 .await;
         match booked {
-            Ok(Some(booking)) => return Ok(booking),
+            Ok(Some(booking)) => {
+                state.board_cache.forget(&snapshot.slot_gate);
+                return Ok(booking);
+            }
             // The request's claim was made by a concurrent twin that then failed.
             Ok(None) => return Err(refuse(Problem::KeyReused)),
             Err(error) => {
@@ -339,6 +342,7 @@ pub async fn cancel(
     .execute(&mut *transaction)
     .await?;
     transaction.commit().await?;
+    state.board_cache.forget(&gate_id);
     Ok(true)
 }
 

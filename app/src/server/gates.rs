@@ -409,6 +409,7 @@ pub async fn update_plan(
     .await?;
     let displaced = apply(&mut transaction, &gate.id, actor, now).await?;
     transaction.commit().await?;
+    state.board_cache.forget(&gate.id);
     Ok(displaced)
 }
 

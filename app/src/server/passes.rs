@@ -173,6 +173,7 @@ pub async fn gate_pass(
         direction: super::bookings::direction_of(&row.direction),
         time: gate.slot_time(row.slot_id, row.starts_at, row.ends_at),
         pass_code: row.pass_code,
+        valid_from: opens.timestamp(),
         expires_at: closes.timestamp(),
     }))
 }

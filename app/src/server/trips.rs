@@ -277,6 +277,12 @@ pub async fn detail(
         .is_some_and(|start| policy.change(now, start) == crate::domain::booking::Change::Late);
     let events = events(state, trip_id, gate.as_ref()).await?;
     let status = summary.status;
+    let can_change_driver = status.allows_driver_change() && !viewer.driver_only;
+    let drivers = if can_change_driver {
+        driver_choices(state, viewer).await?
+    } else {
+        Vec::new()
+    };
     Ok(Some(TripDetail {
         form: row.form(),
         trailer_plate: row
@@ -297,7 +303,8 @@ pub async fn detail(
         can_edit: status.is_editable(),
         can_book: status == TripStatus::Declared,
         can_change_booking: status == TripStatus::Booked,
-        can_change_driver: status.allows_driver_change() && !viewer.driver_only,
+        can_change_driver,
+        drivers,
         late_change,
         summary,
     }))
@@ -368,15 +375,7 @@ pub async fn options(
     .bind(viewer.firm_id)
     .fetch_all(&state.pool)
     .await?;
-    let drivers: Vec<(Uuid, String, Option<String>)> = sqlx::query_as(
-        "select id, full_name, phone from users where firm_id = $1 and role = 'driver' and active and (not $2 or id = $3)
-         order by full_name",
-    )
-    .bind(viewer.firm_id)
-    .bind(viewer.driver_only)
-    .bind(viewer.user_id)
-    .fetch_all(&state.pool)
-    .await?;
+    let drivers = driver_choices(state, viewer).await?;
     let gate_rows = gates::list(state).await?;
     let form = match editing {
         Some(trip_id) => {
@@ -420,13 +419,7 @@ pub async fn options(
                 label: Plate::from_normalised(&plate).map_or(plate, |plate| plate.canonical()),
             })
             .collect(),
-        drivers: drivers
-            .into_iter()
-            .map(|(id, name, phone)| Choice {
-                value: id.to_string(),
-                label: phone.map_or(name.clone(), |phone| format!("{name} · {phone}")),
-            })
-            .collect(),
+        drivers,
         gates: gate_rows
             .iter()
             .map(|gate| (gate.id.clone(), gate.name()))
@@ -435,6 +428,26 @@ pub async fn options(
         trip_id: editing,
         form,
     }))
+}
+
+/// The firm's active drivers (a driver sees only themselves), labelled with their phone.
+async fn driver_choices(state: &AppState, viewer: Viewer) -> Result<Vec<Choice>, AppError> {
+    let drivers: Vec<(Uuid, String, Option<String>)> = sqlx::query_as(
+        "select id, full_name, phone from users where firm_id = $1 and role = 'driver' and active and (not $2 or id = $3)
+         order by full_name",
+    )
+    .bind(viewer.firm_id)
+    .bind(viewer.driver_only)
+    .bind(viewer.user_id)
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(drivers
+        .into_iter()
+        .map(|(id, name, phone)| Choice {
+            value: id.to_string(),
+            label: phone.map_or(name.clone(), |phone| format!("{name} · {phone}")),
+        })
+        .collect())
 }
 
 /// Saves a new trip or changes one that is not booked yet. Returns the trip's id.

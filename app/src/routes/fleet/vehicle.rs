@@ -29,13 +29,13 @@ fn VehicleFields(
     let value = |read: fn(&Vehicle) -> String| vehicle.as_ref().map(read);
     let kinds = VehicleKind::ALL
         .map(|kind| Choice {
-            value: kind.code(),
+            value: kind.code().to_string(),
             label: Signal::derive(move || kind_text(i18n, kind)),
         })
         .to_vec();
     let countries = Country::ALL
         .map(|country| Choice {
-            value: country.code(),
+            value: country.code().to_string(),
             label: Signal::derive(move || country_text(i18n, country)),
         })
         .to_vec();

@@ -1,0 +1,4 @@
+//! Gate admins: the gates they run, and each gate's capacity plan and closures.
+
+pub mod list;
+pub mod plan;
