@@ -13,6 +13,7 @@ pub mod firm;
 pub mod fleet_csv;
 pub mod form;
 pub mod gate_plan;
+pub mod lifecycle;
 pub mod person;
 pub mod plate;
 pub mod problem;

@@ -123,8 +123,13 @@ impl Role {
         match self {
             Role::FirmAdmin | Role::FirmClerk | Role::Driver => "/trips",
             Role::GateAdmin | Role::PlatformAdmin => "/gates",
-            Role::Officer(_) => "/account",
+            Role::Officer(_) => "/console",
         }
+    }
+
+    /// Works the officers' console of the gates it is posted at.
+    pub fn works_console(self) -> bool {
+        matches!(self, Role::Officer(_))
     }
 
     /// The roles a firm admin can give from the people page, in the order offered.
