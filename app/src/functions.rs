@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod board;
 pub mod bookings;
+pub mod clearance;
 pub mod firms;
 pub mod fleet;
 pub mod gates;

@@ -80,5 +80,6 @@ pub struct ImportRow {
     pub problems: Vec<FieldError>,
 }
 
+pub mod clearance;
 pub mod gates;
 pub mod trips;

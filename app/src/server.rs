@@ -3,10 +3,14 @@
 
 pub mod board;
 pub mod bookings;
+pub mod clearance;
+pub mod console;
 pub mod database;
+pub mod devices;
 pub mod firms;
 pub mod fleet;
 pub mod gates;
+pub mod live;
 pub mod passes;
 pub mod passwords;
 pub mod people;

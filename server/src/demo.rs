@@ -235,10 +235,13 @@ pub async fn load(state: &AppState) -> Result<(), String> {
             .await
             .map_err(|error| error.to_string())?;
     }
-    // The gate admin runs every gate.
+    // The gate admin runs every gate; the officers are posted at Huu Nghi and Tan Thanh
+    // (not Thanh Thuy, where their console refuses them).
     sqlx::query(
         "insert into gate_staff (gate_id, user_id) select g.id, u.id from gates g, users u
-          where u.email = 'gate@huunghi-gate.example' on conflict do nothing",
+          where u.email = 'gate@huunghi-gate.example'
+             or (u.role = 'officer' and u.email like '%@huunghi-gate.example' and g.id in ('huu-nghi', 'tan-thanh'))
+         on conflict do nothing",
     )
     .execute(&state.pool)
     .await

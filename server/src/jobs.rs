@@ -29,6 +29,12 @@ pub fn spawn(state: AppState) {
                 Ok(marked) => tracing::info!(marked, "no-shows marked"),
                 Err(error) => tracing::warn!(%error, "no-show sweep failed"),
             }
+            // A quarter hour: publish the expected waits.
+            if round % 15 == 0 {
+                if let Err(error) = app::server::console::estimate_waits(&state, now).await {
+                    tracing::warn!(%error, "estimating waits failed");
+                }
+            }
             if round % 10 == 9 {
                 if let Err(error) = gates::materialise(&state, now).await {
                     tracing::warn!(%error, "materialising slots failed");

@@ -3,8 +3,10 @@
 
 pub mod config;
 pub mod demo;
+pub mod device_api;
 pub mod jobs;
 pub mod language;
+pub mod live_routes;
 pub mod middleware;
 pub mod router;
 

@@ -42,6 +42,7 @@ async fn run() -> Result<(), String> {
             .await
             .map_err(|error| format!("demo data: {error}"))?;
     }
+    state.live.listen(state.pool.clone());
     jobs::spawn(state.clone());
     let listener = tokio::net::TcpListener::bind(address)
         .await

@@ -1,7 +1,7 @@
 //! The whole HTTP surface: server functions under `/api/`, the pages, the language
 //! switch, static files; wrapped in the cross-site guard, error statuses and compression.
 
-use crate::{language, middleware};
+use crate::{device_api, language, live_routes, middleware};
 use app::{
     app::{App, shell},
     server::AppState,
@@ -38,6 +38,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/{*function}", post(server_function))
         .route("/lang/{code}", get(language::switch))
+        .route("/devices/v1/plate-reads", post(device_api::plate_read))
+        .route("/live/trips/{id}", get(live_routes::trip))
+        .route("/live/gates/{id}", get(live_routes::gate))
         .route("/healthz", get(|| async { "ok" }))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())

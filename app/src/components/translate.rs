@@ -5,6 +5,7 @@ use crate::{
     domain::{
         Problem,
         clock::WallClock,
+        lifecycle::{Channel, HoldReason},
         plate::Country,
         role::{Agency, Role},
         trip::{Direction, TripStatus},
@@ -12,6 +13,7 @@ use crate::{
     },
     error::AppError,
     i18n::*,
+    models::clearance::AgencyState,
 };
 use leptos_i18n::I18nContext;
 
@@ -98,6 +100,24 @@ pub fn problem_text(i18n: I18n, problem: Problem) -> String {
         Problem::GateClosed => t_string!(i18n, problem.gate_closed).to_string(),
         Problem::KeyReused => t_string!(i18n, problem.key_reused).to_string(),
         Problem::SlotLengthLocked => t_string!(i18n, problem.slot_length_locked).to_string(),
+        Problem::StepNotNow => t_string!(i18n, problem.step_not_now).to_string(),
+        Problem::AgencyNotRequired => t_string!(i18n, problem.agency_not_required).to_string(),
+        Problem::AlreadyCleared => t_string!(i18n, problem.already_cleared).to_string(),
+        Problem::NotHolder => t_string!(i18n, problem.not_holder).to_string(),
+        Problem::PassForged => t_string!(i18n, problem.pass_forged).to_string(),
+        Problem::PassUnknown => t_string!(i18n, problem.pass_unknown).to_string(),
+        Problem::PassOtherGate => t_string!(i18n, problem.pass_other_gate).to_string(),
+        Problem::OutsideWindow {
+            opens,
+            closes,
+            utc_offset_minutes,
+        } => {
+            let opens = WallClock::at(opens, utc_offset_minutes).day_and_time();
+            let closes = WallClock::at(closes, utc_offset_minutes).day_and_time();
+            t_string!(i18n, problem.outside_window, opens, closes).to_string()
+        }
+        Problem::PlateNotExpected => t_string!(i18n, problem.plate_not_expected).to_string(),
+        Problem::YardEmpty => t_string!(i18n, problem.yard_empty).to_string(),
     }
 }
 
@@ -189,6 +209,60 @@ pub fn event_text(i18n: I18n, kind: &str) -> String {
         "no_show" => t_string!(i18n, event.no_show).to_string(),
         "driver_changed" => t_string!(i18n, event.driver_changed).to_string(),
         "must_move" => t_string!(i18n, event.must_move).to_string(),
+        "arrived" => t_string!(i18n, event.arrived).to_string(),
+        "called_forward" => t_string!(i18n, event.called_forward).to_string(),
+        "agency_cleared" => t_string!(i18n, event.agency_cleared).to_string(),
+        "routed" => t_string!(i18n, event.routed).to_string(),
+        "held" => t_string!(i18n, event.held).to_string(),
+        "released" => t_string!(i18n, event.released).to_string(),
+        "rejected" => t_string!(i18n, event.rejected).to_string(),
+        "cleared" => t_string!(i18n, event.cleared).to_string(),
+        "exited" => t_string!(i18n, event.exited).to_string(),
+        other => other.to_string(),
+    }
+}
+
+pub fn channel_text(i18n: I18n, channel: Channel) -> String {
+    match channel {
+        Channel::Green => t_string!(i18n, channel.green).to_string(),
+        Channel::Yellow => t_string!(i18n, channel.yellow).to_string(),
+        Channel::Red => t_string!(i18n, channel.red).to_string(),
+    }
+}
+
+pub fn hold_reason_text(i18n: I18n, reason: HoldReason) -> String {
+    match reason {
+        HoldReason::DocumentsIncomplete => t_string!(i18n, hold.documents_incomplete).to_string(),
+        HoldReason::DeclarationMismatch => t_string!(i18n, hold.declaration_mismatch).to_string(),
+        HoldReason::PhysicalInspection => t_string!(i18n, hold.physical_inspection).to_string(),
+        HoldReason::SealBroken => t_string!(i18n, hold.seal_broken).to_string(),
+        HoldReason::QuarantineSample => t_string!(i18n, hold.quarantine_sample).to_string(),
+        HoldReason::TemperatureOutOfRange => {
+            t_string!(i18n, hold.temperature_out_of_range).to_string()
+        }
+        HoldReason::DriverPapers => t_string!(i18n, hold.driver_papers).to_string(),
+        HoldReason::VehicleDefect => t_string!(i18n, hold.vehicle_defect).to_string(),
+        HoldReason::Other => t_string!(i18n, hold.other).to_string(),
+    }
+}
+
+pub fn agency_state_text(i18n: I18n, state: AgencyState) -> String {
+    match state {
+        AgencyState::Pending => t_string!(i18n, agency_state.pending).to_string(),
+        AgencyState::Routed(channel) => channel_text(i18n, channel),
+        AgencyState::Cleared => t_string!(i18n, agency_state.cleared).to_string(),
+        AgencyState::Held => t_string!(i18n, agency_state.held).to_string(),
+    }
+}
+
+/// An alert's kind in words; unknown kinds show as stored.
+pub fn alert_text(i18n: I18n, kind: &str) -> String {
+    match kind {
+        "unknown_plate" => t_string!(i18n, alert.unknown_plate).to_string(),
+        "outside_window" => t_string!(i18n, alert.outside_window).to_string(),
+        "forged_pass" => t_string!(i18n, alert.forged_pass).to_string(),
+        "unknown_pass" => t_string!(i18n, alert.unknown_pass).to_string(),
+        "wrong_gate" => t_string!(i18n, alert.wrong_gate).to_string(),
         other => other.to_string(),
     }
 }

@@ -106,4 +106,27 @@ pub enum Problem {
     KeyReused,
     /// The slot length cannot change while future bookings exist.
     SlotLengthLocked,
+    /// The trip is not where this step can happen (another officer may have moved it).
+    StepNotNow,
+    /// This agency has no part in this trip.
+    AgencyNotRequired,
+    AlreadyCleared,
+    /// Only the agency holding the truck may release or reject it.
+    NotHolder,
+    /// The pass's signature fails: not issued by this portal.
+    PassForged,
+    /// No live booking has this pass.
+    PassUnknown,
+    /// The pass is for another gate.
+    PassOtherGate,
+    /// The truck is early or late for its arrival window (Unix seconds, shown at the gate's offset).
+    OutsideWindow {
+        opens: i64,
+        closes: i64,
+        utc_offset_minutes: i32,
+    },
+    /// No booking here is expecting this plate now.
+    PlateNotExpected,
+    /// No truck waits in the yard to be called.
+    YardEmpty,
 }

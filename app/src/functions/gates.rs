@@ -157,3 +157,84 @@ pub async fn remove_closure(gate_id: String, closure_id: String) -> Result<(), A
     request::redirect(&format!("/gates/{}?saved=1", gate.id));
     Ok(())
 }
+
+/// A gate's devices, for its admin.
+#[server(endpoint = "list_devices")]
+pub async fn list_devices(
+    gate_id: String,
+) -> Result<Vec<crate::models::clearance::DeviceInfo>, AppError> {
+    use crate::server::{devices, gates, sessions};
+    let state = crate::server::state()?;
+    let user = sessions::require_user(&state).await?;
+    let gate = gates::require_admin(&state, &user, gate_id.trim()).await?;
+    devices::list(&state, &gate.id).await
+}
+
+/// Issues a device key. The key is shown once: returned to the page, or (for a plain
+/// form post) handed over in a short-lived cookie the gate's page shows and clears.
+#[server(endpoint = "issue_device")]
+pub async fn issue_device(
+    gate_id: String,
+    name: String,
+    location: String,
+) -> Result<String, AppError> {
+    use crate::{
+        domain::{Problem, text::bounded},
+        server::{devices, gates, request, sessions},
+    };
+    let state = crate::server::state()?;
+    let user = sessions::require_user(&state).await?;
+    let gate = gates::require_admin(&state, &user, gate_id.trim()).await?;
+    #[derive(serde::Serialize)]
+    struct Typed<'a> {
+        name: &'a str,
+        location: &'a str,
+    }
+    let typed = Typed {
+        name: &name,
+        location: &location,
+    };
+    let name =
+        bounded(&name, 2, 100).map_err(|problem| AppError::field("name", problem, &typed))?;
+    if !matches!(location.trim(), "yard" | "exit") {
+        return Err(AppError::field("location", Problem::UnknownChoice, &typed));
+    }
+    let (_, key) = devices::issue(&state, &gate.id, &name, location.trim(), user.user_id).await?;
+    // The hydrated app shows the key from this answer; a plain form post is redirected,
+    // so the key waits for the next page in a short-lived cookie.
+    if request::from_plain_form() {
+        request::set_cookie(DEVICE_KEY_COOKIE, &key, 120, state.settings.secure_cookies);
+    }
+    request::redirect(&format!("/gates/{}?device=1", gate.id));
+    Ok(key)
+}
+
+/// Where a newly issued key waits to be shown once (HttpOnly, two minutes).
+pub const DEVICE_KEY_COOKIE: &str = "bgp_new_device_key";
+
+/// The key just issued, once: read and cleared (for pages rendered after a plain post).
+#[server(endpoint = "take_new_device_key")]
+pub async fn take_new_device_key() -> Result<Option<String>, AppError> {
+    use crate::server::{request, sessions};
+    let state = crate::server::state()?;
+    sessions::require_user(&state).await?;
+    let key = request::cookie(DEVICE_KEY_COOKIE);
+    if key.is_some() {
+        request::set_cookie(DEVICE_KEY_COOKIE, "", 0, state.settings.secure_cookies);
+    }
+    Ok(key)
+}
+
+#[server(endpoint = "revoke_device")]
+pub async fn revoke_device(gate_id: String, device_id: String) -> Result<(), AppError> {
+    use super::parse_id;
+    use crate::server::{devices, gates, request, sessions};
+    let state = crate::server::state()?;
+    let user = sessions::require_user(&state).await?;
+    let gate = gates::require_admin(&state, &user, gate_id.trim()).await?;
+    if !devices::revoke(&state, &gate.id, parse_id(&device_id)?).await? {
+        return Err(AppError::NotFound);
+    }
+    request::redirect(&format!("/gates/{}", gate.id));
+    Ok(())
+}

@@ -8,11 +8,14 @@ use leptos::prelude::*;
 
 /// The firm's trips (a driver's own), optionally of one status (`""` for all).
 #[server(endpoint = "list_trips")]
-pub async fn list_trips(status: String) -> Result<Vec<TripSummary>, AppError> {
+pub async fn list_trips(
+    status: String,
+    #[server(default)] day: String,
+) -> Result<Vec<TripSummary>, AppError> {
     use crate::{domain::trip::TripStatus, server::trips};
     let state = crate::server::state()?;
     let viewer = super::trip_viewer(&state).await?;
-    trips::list(&state, viewer, TripStatus::from_code(status.trim())).await
+    trips::list(&state, viewer, TripStatus::from_code(status.trim()), day.trim() == "today").await
 }
 
 #[server(endpoint = "get_trip")]

@@ -60,6 +60,14 @@ pub struct TripDetail {
     pub can_change_driver: bool,
     /// The firm's drivers to change to, when the driver may change.
     pub drivers: Vec<Choice>,
+    /// At the gate: the lane called to, where each required agency stands, a hold.
+    pub lane: Option<String>,
+    pub agencies: Vec<(crate::domain::role::Agency, crate::models::clearance::AgencyState)>,
+    pub hold: Option<crate::models::clearance::Hold>,
+    /// When the truck may check in at the yard (Unix seconds), while booked.
+    pub arrival_window: Option<(i64, i64)>,
+    /// The other side's offset east of UTC, for showing event times on both clocks.
+    pub other_side_offset_minutes: i32,
     /// Cancelling or moving now counts as late.
     pub late_change: bool,
 }

@@ -16,9 +16,12 @@ fn parts() -> Result<Parts, AppError> {
 
 /// The value of one cookie of the request.
 pub fn cookie(name: &str) -> Option<String> {
-    let parts = use_context::<Parts>()?;
-    parts
-        .headers
+    cookie_in(&use_context::<Parts>()?.headers, name)
+}
+
+/// The value of one cookie in request headers (for handlers outside Leptos).
+pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
@@ -26,6 +29,18 @@ pub fn cookie(name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_string())
+}
+
+/// Whether the request is a plain HTML form post from a browser without the app's
+/// WebAssembly (it asks for a page back), rather than a call from the hydrated app.
+pub fn from_plain_form() -> bool {
+    use_context::<Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
 }
 
 /// The address of the client that opened the connection.

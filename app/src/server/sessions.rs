@@ -150,8 +150,22 @@ impl UserRow {
 /// The signed-in user of this request, or `None` for a missing, forged, expired or
 /// ended session, or a deactivated account.
 pub async fn current_user(state: &AppState) -> Result<Option<SessionUser>, AppError> {
-    let Some(claims) = request::cookie(SESSION_COOKIE)
-        .and_then(|token| state.session_keys.verify(&token, SESSION_AUDIENCE))
+    user_of_token(state, request::cookie(SESSION_COOKIE)).await
+}
+
+/// The signed-in user of a request handled outside Leptos (live streams).
+pub async fn user_of_headers(
+    state: &AppState,
+    headers: &http::HeaderMap,
+) -> Result<Option<SessionUser>, AppError> {
+    user_of_token(state, request::cookie_in(headers, SESSION_COOKIE)).await
+}
+
+async fn user_of_token(
+    state: &AppState,
+    token: Option<String>,
+) -> Result<Option<SessionUser>, AppError> {
+    let Some(claims) = token.and_then(|token| state.session_keys.verify(&token, SESSION_AUDIENCE))
     else {
         return Ok(None);
     };

@@ -1,6 +1,6 @@
 use super::{
-    board::BoardCache, passes::PassKeys, passwords::Passwords, rate_limit::LoginLimiter,
-    sessions::SessionKeys,
+    board::BoardCache, live::Live, passes::PassKeys, passwords::Passwords,
+    rate_limit::LoginLimiter, sessions::SessionKeys,
 };
 use crate::error::AppError;
 use axum::extract::FromRef;
@@ -37,6 +37,7 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     pub pass_keys: Arc<PassKeys>,
     pub board_cache: Arc<BoardCache>,
+    pub live: Arc<Live>,
 }
 
 impl AppState {
@@ -58,6 +59,7 @@ impl AppState {
             login_limiter: Arc::new(LoginLimiter::default()),
             pass_keys: Arc::new(PassKeys::new(&pass_seed)),
             board_cache: Arc::new(BoardCache::default()),
+            live: Arc::new(Live::default()),
         })
     }
 }

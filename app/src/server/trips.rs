@@ -59,7 +59,7 @@ macro_rules! summary_joins {
           left join vehicles v on v.id = t.vehicle_id
           left join users d on d.id = t.driver_id
           left join gates g on g.id = t.gate_id
-          left join bookings b on b.trip_id = t.id and b.status = 'active'
+          left join bookings b on b.trip_id = t.id and b.status in ('active', 'arrived')
           left join slots s on s.id = b.slot_id "
     };
 }
@@ -128,12 +128,20 @@ pub async fn list(
     state: &AppState,
     viewer: Viewer,
     status: Option<TripStatus>,
+    today_only: bool,
 ) -> Result<Vec<TripSummary>, AppError> {
+    // "Today" is the gate's own day: the slot's day when booked, else the planned day;
+    // trucks still at the gate (arrived, in the lanes, held) belong to today whatever
+    // their slot.
     let rows: Vec<SummaryRow> = sqlx::query_as(concat!(
         "select ",
         summary_columns!(),
         summary_joins!(),
         "where t.firm_id = $1 and (not $2 or t.driver_id = $3) and ($4::text is null or t.status = $4)
+           and (not $5
+                or t.status in ('arrived', 'called_forward', 'inspection', 'held')
+                or coalesce((s.starts_at at time zone g.time_zone)::date, t.planned_date)
+                   = (now() at time zone coalesce(g.time_zone, 'Asia/Ho_Chi_Minh'))::date)
          order by coalesce(s.starts_at, t.planned_date::timestamptz, t.created_at) desc, t.created_at desc
          limit 200"
     ))
@@ -141,6 +149,7 @@ pub async fn list(
     .bind(viewer.driver_only)
     .bind(viewer.user_id)
     .bind(status.map(TripStatus::code))
+    .bind(today_only)
     .fetch_all(&state.pool)
     .await?;
     Ok(rows.into_iter().map(SummaryRow::into_summary).collect())
@@ -251,19 +260,19 @@ pub async fn detail(
     .bind(trip_id)
     .fetch_one(&state.pool)
     .await?;
-    let booking: Option<(Uuid, String, bool)> = sqlx::query_as(
-        "select id, pass_code, must_move from bookings where trip_id = $1 and status = 'active'",
-    )
-    .bind(trip_id)
-    .fetch_optional(&state.pool)
-    .await?;
+    let booking: Option<(Uuid, String, bool, Option<String>)> =
+        sqlx::query_as("select id, pass_code, must_move, lane from bookings where trip_id = $1 and status in ('active', 'arrived')")
+            .bind(trip_id)
+            .fetch_optional(&state.pool)
+            .await?;
+    let lane = booking.as_ref().and_then(|(_, _, _, lane)| lane.clone());
     let gate = match &row.gate_id {
         Some(gate_id) => gates::get(state, gate_id).await?,
         None => None,
     };
     let policy = gate.as_ref().map(|gate| gate.policy()).unwrap_or_default();
     let booking = match (booking, summary.slot) {
-        (Some((id, pass_code, must_move)), Some(time)) => Some(Booking {
+        (Some((id, pass_code, must_move, _)), Some(time)) => Some(Booking {
             id,
             time,
             pass_code,
@@ -276,6 +285,28 @@ pub async fn detail(
         .and_then(|booking| DateTime::from_timestamp(booking.time.starts_at, 0))
         .is_some_and(|start| policy.change(now, start) == crate::domain::booking::Change::Late);
     let events = events(state, trip_id, gate.as_ref()).await?;
+    let (agencies, hold) = if matches!(summary.status, TripStatus::CalledForward | TripStatus::Inspection | TripStatus::Held | TripStatus::Cleared) {
+        let mut standing = super::console::agency_states(state, &[trip_id]).await?;
+        let (decided, hold) = standing.remove(&trip_id).unwrap_or_default();
+        let agencies = crate::domain::lifecycle::required_agencies(row.quarantine_required)
+            .into_iter()
+            .map(|agency| {
+                let state = decided.iter().find(|(decided, _)| *decided == agency).map_or(crate::models::clearance::AgencyState::Pending, |(_, state)| *state);
+                (agency, state)
+            })
+            .collect();
+        (agencies, hold)
+    } else {
+        (Vec::new(), None)
+    };
+    let arrival_window = (summary.status == TripStatus::Booked)
+        .then(|| booking.as_ref().and_then(|booking| DateTime::from_timestamp(booking.time.starts_at, 0)))
+        .flatten()
+        .map(|start| {
+            let (opens, closes) = policy.arrival_window(start);
+            (opens.timestamp(), closes.timestamp())
+        });
+    let other_side_offset_minutes = gate.as_ref().map_or(480, |gate| offset_minutes(&gate.other_side_time_zone, now));
     let status = summary.status;
     let can_change_driver = status.allows_driver_change() && !viewer.driver_only;
     let drivers = if can_change_driver {
@@ -305,6 +336,11 @@ pub async fn detail(
         can_change_booking: status == TripStatus::Booked,
         can_change_driver,
         drivers,
+        lane,
+        agencies,
+        hold,
+        arrival_window,
+        other_side_offset_minutes,
         late_change,
         summary,
     }))

@@ -34,6 +34,7 @@ pub async fn spawn(pool: PgPool) -> TestApp {
     let state = AppState::new(pool.clone(), options, settings)
         .await
         .expect("state");
+    state.live.listen(pool.clone());
     let router = server::router(state);
     tokio::spawn(async move {
         axum::serve(
@@ -363,4 +364,104 @@ pub fn refusal(answer: &Answer) -> String {
     let problems = answer.problems();
     assert_eq!(problems.len(), 1, "{answer:?}");
     problems[0].1.clone()
+}
+
+/// An account made directly in the database (officers, gate admins), signed in.
+pub async fn staff(
+    app: &TestApp,
+    role: &str,
+    agency: Option<&str>,
+    email: &str,
+    gates: &[&str],
+) -> Browser {
+    let hash = app::server::passwords::Passwords::new()
+        .hash(&app::domain::person::NewPassword::parse(PASSWORD).unwrap())
+        .await
+        .unwrap();
+    let user: uuid::Uuid = sqlx::query_scalar(
+        "insert into users (role, agency, full_name, email, password_hash) values ($1, $2, 'Cán bộ Thử', $3, $4) returning id",
+    )
+    .bind(role)
+    .bind(agency)
+    .bind(email)
+    .bind(hash)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    for gate in gates {
+        sqlx::query("insert into gate_staff (gate_id, user_id) values ($1, $2)")
+            .bind(gate)
+            .bind(user)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+    let browser = app.browser();
+    let signed_in = browser
+        .call("login", &[("identifier", email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{signed_in:?}");
+    browser
+}
+
+pub async fn officer(app: &TestApp, agency: &str) -> Browser {
+    staff(
+        app,
+        "officer",
+        Some(agency),
+        &format!("{agency}@gate.test"),
+        &["huu-nghi"],
+    )
+    .await
+}
+
+/// A trip booked at Huu Nghi whose slot starts in ten minutes (moved there after booking,
+/// as time would), so its arrival window is open now. Returns (firm browser, trip id,
+/// pass code, normalised plate).
+pub async fn trip_at_the_gate(
+    app: &TestApp,
+    tag: u32,
+    quarantine: bool,
+) -> (Browser, String, String, String) {
+    let firm = app.browser();
+    let (vehicle, driver) = firm_with_fleet(&firm, tag).await;
+    let mut form = trip_form(&vehicle, &driver, "export", true);
+    if quarantine {
+        form.push(("quarantine_required", "on".to_string()));
+    }
+    let pairs: Vec<(&str, &str)> = form
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+    let trip = firm
+        .call("save_trip", &pairs)
+        .await
+        .body
+        .as_str()
+        .unwrap()
+        .to_string();
+    let slot = slot_in(app, "export", 600 + i64::from(tag), 10).await;
+    let booked = book(&firm, &trip, slot, &format!("gate-key-{tag:05}")).await;
+    assert_eq!(booked.status, StatusCode::OK, "{booked:?}");
+    sqlx::query("update slots set starts_at = now() + interval '10 minutes', ends_at = now() + interval '70 minutes' where id = $1")
+        .bind(slot)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (code, plate): (String, String) = sqlx::query_as(
+        "select b.pass_code, v.plate from bookings b join vehicles v on v.id = b.vehicle_id where b.trip_id = $1::uuid and b.status = 'active'",
+    )
+    .bind(&trip)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    (firm, trip, code, plate)
+}
+
+pub async fn trip_status(app: &TestApp, trip: &str) -> String {
+    sqlx::query_scalar("select status from trips where id = $1::uuid")
+        .bind(trip)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
 }
