@@ -6,6 +6,7 @@ use crate::{
     routes::{
         account::AccountPage,
         board::BoardPage,
+        console::{dashboard::DashboardPage, gate::ConsolePage, posts::PostsPage},
         fleet::{
             import::ImportPage,
             list::FleetPage,
@@ -101,6 +102,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("board") view=BoardPage ssr=SsrMode::Async />
                         <Route path=path!("gates") view=GatesPage ssr=SsrMode::Async />
                         <Route path=path!("gates/:id") view=GatePlanPage ssr=SsrMode::Async />
+                        <Route path=path!("console") view=PostsPage ssr=SsrMode::Async />
+                        <Route path=path!("console/:gate") view=ConsolePage ssr=SsrMode::Async />
+                        <Route path=path!("console/:gate/dashboard") view=DashboardPage ssr=SsrMode::Async />
                     </Routes>
                 </Layout>
             </Router>

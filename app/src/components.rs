@@ -4,6 +4,7 @@ pub mod auth;
 pub mod field;
 pub mod language;
 pub mod layout;
+pub mod live;
 pub mod notice;
 pub mod page_title;
 pub mod translate;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod board;
+pub mod console;
 pub mod fleet;
 pub mod gates;
 pub mod home;

@@ -4,6 +4,7 @@ pub mod book;
 pub mod detail;
 pub mod form;
 pub mod list;
+pub mod next_step;
 pub mod pass;
 
 use crate::{

@@ -14,6 +14,7 @@ use crate::{
     i18n::*,
     models::gates::GatePlan,
 };
+use super::devices::Devices;
 use leptos::prelude::*;
 use leptos_router::{
     components::A,
@@ -68,6 +69,7 @@ fn Plan(
         <PageTitle text=move || title.get(i18n.get_locale()).to_string() />
         <h1>{move || name.get(i18n.get_locale()).to_string()}</h1>
         <p class="meta">{plan.gate.border_markers.clone()} " · " {plan.gate.time_zone.clone()}</p>
+        <p><A href=format!("/console/{gate_id}/dashboard")>{t!(i18n, console.dashboard)}</A></p>
         {move || query.with(|query| query.get("saved").is_some()).then(|| view! { <p class="notice success" role="status">{t!(i18n, gates.saved)}</p> })}
 
         <h2>{t!(i18n, gates.displaced)}</h2>
@@ -153,6 +155,7 @@ fn Plan(
             <Field name="reason" label=move || t!(i18n, gates.closure_reason) error=closure_error />
             <button type="submit">{t!(i18n, gates.add_closure)}</button>
         </ActionForm>
+        <Devices gate_id=gate_id.clone() />
         <p><A href="/gates">{t!(i18n, gates.title)}</A></p>
     }
 }

@@ -3,12 +3,13 @@
 use super::{SlotHours, route_line};
 use crate::{
     components::{
+        live::{RefreshWithoutScript, follow_live},
         field::{Choice, FormError, SelectField, error_of},
         notice::{Loading, or_notice},
         page_title::PageTitle,
         translate::{event_text, status_text},
     },
-    domain::clock::WallClock,
+    domain::{clock::WallClock, trip::TripStatus},
     functions::{
         bookings::CancelBooking,
         trips::{ChangeDriver, get_trip},
@@ -27,15 +28,12 @@ pub fn TripPage() -> impl IntoView {
     let params = use_params_map();
     let cancel = ServerAction::<CancelBooking>::new();
     let change_driver = ServerAction::<ChangeDriver>::new();
+    let id = move || params.with(|params| params.get("id").unwrap_or_default());
+    // Each event of the trip, written by any officer or device, refetches the page's data.
+    let heard = follow_live(Signal::derive(move || format!("/live/trips/{}", id())));
     let trip = Resource::new(
-        move || {
-            (
-                params.with(|params| params.get("id").unwrap_or_default()),
-                cancel.version().get(),
-                change_driver.version().get(),
-            )
-        },
-        |(id, _, _)| get_trip(id),
+        move || (id(), cancel.version().get(), change_driver.version().get(), heard.get()),
+        |(id, _, _, _)| get_trip(id),
     );
     view! {
         <Transition fallback=Loading>
@@ -98,6 +96,12 @@ fn Trip(
         .map(|choice| Choice::plain(choice.value.clone(), choice.label.clone()))
         .collect();
     let current_driver = trip.form.driver_id.clone();
+    let at_the_gate = matches!(
+        status,
+        TripStatus::Booked | TripStatus::Arrived | TripStatus::CalledForward | TripStatus::Inspection | TripStatus::Held | TripStatus::Cleared
+    );
+    let can_change_booking = trip.can_change_booking;
+    let other_offset = trip.other_side_offset_minutes;
     let (id_for_cancel, id_for_driver) = (id.clone(), id.clone());
     view! {
         <PageTitle text=move || t_string!(i18n, trip.title, plate = title_plate.clone()).to_string() />
@@ -107,6 +111,8 @@ fn Trip(
         </div>
         <p class="meta">{move || route_line(i18n, &route)}</p>
         {move || query.with(|query| notice_of(query, i18n)).map(|text| view! { <p class="notice success" role="status">{text}</p> })}
+        {at_the_gate.then(|| view! { <RefreshWithoutScript seconds=30 /> })}
+        <super::next_step::NextStep trip=trip.clone() />
         <FormError error=cancel_error field="slot" />
 
         {booking.map(|booking| {
@@ -118,10 +124,12 @@ fn Trip(
                     <p><SlotHours time=booking.time other_side=None /></p>
                     <p>{t!(i18n, trip.pass_code)} ": " <strong class="pass-code">{booking.pass_code.clone()}</strong></p>
                     {booking.must_move.then(|| view! { <p class="notice error" role="alert">{t!(i18n, trip.must_move)}</p> })}
-                    <div class="actions">
-                        <A href=pass_link attr:class="button primary">{t!(i18n, trip.gate_pass)}</A>
-                        <A href=move_link attr:class="button">{t!(i18n, trip.move_booking)}</A>
-                    </div>
+                    {can_change_booking.then(|| view! {
+                        <div class="actions">
+                            <A href=pass_link.clone() attr:class="button primary">{t!(i18n, trip.gate_pass)}</A>
+                            <A href=move_link.clone() attr:class="button">{t!(i18n, trip.move_booking)}</A>
+                        </div>
+                    })}
                 </section>
             }
         })}
@@ -169,9 +177,11 @@ fn Trip(
                 .map(|event| {
                     let kind = event.kind.clone();
                     let when = WallClock::at(event.at, offset).day_and_time();
+                    let other_clock = (other_offset != offset).then(|| WallClock::at(event.at, other_offset).time());
                     view! {
                         <li data-kind=event.kind.clone()>
                             <time>{when}</time>
+                            {other_clock.map(|time| view! { " " <small class="other-clock">"(" {time} ")"</small> })}
                             " "
                             <strong>{move || event_text(i18n, &kind)}</strong>
                             {event.late.then(|| view! { " " <span>{t!(i18n, trip.late)}</span> })}

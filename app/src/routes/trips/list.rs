@@ -13,21 +13,39 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
 
 /// Filters offered above the list, in the order a trip lives them.
-const FILTERS: [TripStatus; 6] = [
+const FILTERS: [TripStatus; 10] = [
     TripStatus::Draft,
     TripStatus::Declared,
     TripStatus::Booked,
+    TripStatus::Arrived,
+    TripStatus::Inspection,
+    TripStatus::Held,
     TripStatus::Cleared,
+    TripStatus::Exited,
     TripStatus::Cancelled,
     TripStatus::NoShow,
 ];
+
+/// The list's address for a day filter ("" or "today") and a status ("" for all).
+fn filtered(day: &str, status: &str) -> String {
+    match (day, status) {
+        ("", "") => "/trips".to_string(),
+        ("", status) => format!("/trips?status={status}"),
+        (day, "") => format!("/trips?day={day}"),
+        (day, status) => format!("/trips?day={day}&status={status}"),
+    }
+}
 
 #[component]
 pub fn TripsPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let status = Memo::new(move |_| query.with(|query| query.get("status").unwrap_or_default()));
-    let trips = Resource::new(move || status.get(), list_trips);
+    let day = Memo::new(move |_| {
+        query.with(|query| if query.get("day").as_deref() == Some("today") { "today".to_string() } else { String::new() })
+    });
+    let trips = Resource::new(move || (status.get(), day.get()), |(status, day)| list_trips(status, day));
+    let chip = |current: bool| if current { "chip current" } else { "chip" };
     view! {
         <PageTitle text=move || t_string!(i18n, trips.title).to_string() />
         <div class="page-head">
@@ -36,15 +54,19 @@ pub fn TripsPage() -> impl IntoView {
                 <A href="/trips/new" attr:class="button primary">{t!(i18n, trips.new)}</A>
             </div>
         </div>
-        <nav class="filters" aria-label=move || t_string!(i18n, trip.status).to_string()>
-            <A href="/trips" attr:class=move || if status.get().is_empty() { "chip current" } else { "chip" }>{t!(i18n, trips.all)}</A>
+        <nav class="filters" id="day-filter">
+            <A href=move || filtered("", &status.get()) attr:class=move || chip(day.get().is_empty())>{t!(i18n, trips.every_day)}</A>
+            <A href=move || filtered("today", &status.get()) attr:class=move || chip(!day.get().is_empty())>{t!(i18n, trips.today)}</A>
+        </nav>
+        <nav class="filters" id="status-filter" aria-label=move || t_string!(i18n, trip.status).to_string()>
+            <A href=move || filtered(&day.get(), "") attr:class=move || chip(status.get().is_empty())>{t!(i18n, trips.all)}</A>
             {FILTERS
                 .into_iter()
                 .map(|filter| {
                     view! {
                         <A
-                            href=format!("/trips?status={}", filter.code())
-                            attr:class=move || if status.get() == filter.code() { "chip current" } else { "chip" }
+                            href=move || filtered(&day.get(), filter.code())
+                            attr:class=move || chip(status.get() == filter.code())
                         >
                             {move || status_text(i18n, filter)}
                         </A>
