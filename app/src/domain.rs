@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod person;
 pub mod plate;
 pub mod problem;
+pub mod push;
 pub mod role;
 pub mod tax_code;
 pub mod text;

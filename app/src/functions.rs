@@ -10,6 +10,7 @@ pub mod firms;
 pub mod fleet;
 pub mod gates;
 pub mod people;
+pub mod push;
 pub mod trips;
 
 /// Ids arrive as text; one that does not parse names nothing, like another firm's id.

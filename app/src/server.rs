@@ -13,6 +13,7 @@ pub mod gates;
 pub mod live;
 pub mod passes;
 pub mod passwords;
+pub mod push;
 pub mod people;
 pub mod rate_limit;
 pub mod request;

@@ -1,5 +1,6 @@
-//! Work the server does on its own: slots materialised ahead from each gate's plan, and
-//! bookings whose arrival window closed marked as no-shows. Safe with several server
+//! Work the server does on its own: slots materialised ahead from each gate's plan,
+//! bookings whose arrival window closed marked as no-shows, reminders and late-arrival
+//! warnings queued for push. Safe with several server
 //! processes on one database (see `bookings::mark_no_shows`).
 
 use app::server::{AppState, bookings, gates};
@@ -28,6 +29,11 @@ pub fn spawn(state: AppState) {
                 Ok(0) => {}
                 Ok(marked) => tracing::info!(marked, "no-shows marked"),
                 Err(error) => tracing::warn!(%error, "no-show sweep failed"),
+            }
+            match app::server::push::queue_reminders(&state).await {
+                Ok(0) => {}
+                Ok(queued) => tracing::info!(queued, "reminders and late warnings queued"),
+                Err(error) => tracing::warn!(%error, "queueing reminders failed"),
             }
             // A quarter hour: publish the expected waits.
             if round % 15 == 0 {

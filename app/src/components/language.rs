@@ -31,7 +31,7 @@ pub fn language_cookie(code: &str) -> String {
     format!("{LANGUAGE_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax")
 }
 
-const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+pub const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
 
 #[cfg(feature = "ssr")]
 fn locale_of(code: &str) -> Option<Locale> {

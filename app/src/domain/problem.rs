@@ -42,6 +42,8 @@ pub enum Problem {
     },
     /// A value outside the list the form offers (a tampered select, a bad CSV cell).
     UnknownChoice,
+    /// A browser's push subscription that is not one (bad endpoint or keys).
+    PushSubscriptionInvalid,
     /// The same plate appears twice in one uploaded file.
     DuplicateInFile {
         first_row: u32,

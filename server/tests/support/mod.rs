@@ -16,6 +16,7 @@ use std::{net::SocketAddr, sync::Arc};
 pub struct TestApp {
     pub address: SocketAddr,
     pub pool: PgPool,
+    pub state: AppState,
 }
 
 pub async fn spawn(pool: PgPool) -> TestApp {
@@ -35,7 +36,7 @@ pub async fn spawn(pool: PgPool) -> TestApp {
         .await
         .expect("state");
     state.live.listen(pool.clone());
-    let router = server::router(state);
+    let router = server::router(state.clone());
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -44,7 +45,11 @@ pub async fn spawn(pool: PgPool) -> TestApp {
         .await
         .unwrap();
     });
-    TestApp { address, pool }
+    TestApp {
+        address,
+        pool,
+        state,
+    }
 }
 
 impl TestApp {
@@ -115,6 +120,12 @@ impl Browser {
             .split("; ")
             .find(|cookie| cookie.starts_with(&format!("{name}=")))
             .map(str::to_string)
+    }
+
+    /// Sets a cookie as the page would (the language choice, say).
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.jar
+            .add_cookie_str(&format!("{name}={value}; Path=/"), &self.base.parse().unwrap());
     }
 
     /// Calls a server function as the hydrated app does (form-encoded, JSON back).
