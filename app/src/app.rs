@@ -49,6 +49,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/icons/icon.svg" type="image/svg+xml" />
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
                 <HydrationScripts options />
+                // The service worker: offline copies, and showing pushed notifications.
+                <script src="/register-sw.js" defer=true></script>
                 <MetaTags />
             </head>
             <body>

@@ -63,6 +63,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                 })}
             </Transition>
         </nav>
+        // Shown by /register-sw.js while the phone has no network.
+        <p class="notice offline-banner" id="offline-banner" role="status" hidden=true>{t!(i18n, offline.banner)}</p>
         <main id="main">{children()}</main>
     }
 }

@@ -70,6 +70,8 @@ pub struct TripDetail {
     pub other_side_offset_minutes: i32,
     /// Cancelling or moving now counts as late.
     pub late_change: bool,
+    /// When the server read all this (Unix seconds): a copy kept offline says how old it is.
+    pub as_of: i64,
 }
 
 /// A choice for the trip form's selects.
@@ -108,4 +110,8 @@ pub struct GatePass {
     /// The arrival window the pass is valid in.
     pub valid_from: i64,
     pub expires_at: i64,
+    /// When the server read all this (Unix seconds): a copy kept offline says how old it is.
+    pub as_of: i64,
+    /// The gate's offset east of UTC now, for showing `as_of`.
+    pub utc_offset_minutes: i32,
 }

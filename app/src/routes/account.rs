@@ -6,6 +6,8 @@ use crate::{
 };
 use leptos::prelude::*;
 
+pub mod notifications;
+
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -18,6 +20,7 @@ pub fn AccountPage() -> impl IntoView {
                 let user = auth.user.await.and_then(|user| user.ok_or(AppError::NotSignedIn));
                 or_notice(user, move |user| {
                         let role = user.role;
+                        let announced = role.declares_trips();
                         view! {
                             <dl class="facts">
                                 <dt>{t!(i18n, account.name)}</dt>
@@ -29,6 +32,7 @@ pub fn AccountPage() -> impl IntoView {
                                     <dd>{firm}</dd>
                                 })}
                             </dl>
+                            {announced.then(|| view! { <notifications::Notifications /> })}
                         }
                 })
             })}

@@ -180,6 +180,8 @@ pub async fn gate_pass(
         pass_code: row.pass_code,
         valid_from: opens.timestamp(),
         expires_at: closes.timestamp(),
+        as_of: chrono::Utc::now().timestamp(),
+        utc_offset_minutes: super::gates::offset_minutes(&gate.time_zone, chrono::Utc::now()),
     }))
 }
 

@@ -342,6 +342,7 @@ pub async fn detail(
         arrival_window,
         other_side_offset_minutes,
         late_change,
+        as_of: now.timestamp(),
         summary,
     }))
 }

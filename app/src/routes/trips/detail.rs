@@ -110,6 +110,7 @@ fn Trip(
             <span class=format!("badge big status-{}", status.code()) id="trip-status">{move || status_text(i18n, status)}</span>
         </div>
         <p class="meta">{move || route_line(i18n, &route)}</p>
+        <AsOf at=trip.as_of offset=trip.utc_offset_minutes />
         {move || query.with(|query| notice_of(query, i18n)).map(|text| view! { <p class="notice success" role="status">{text}</p> })}
         {at_the_gate.then(|| view! { <RefreshWithoutScript seconds=30 /> })}
         <super::next_step::NextStep trip=trip.clone() />
@@ -266,4 +267,12 @@ fn facts(trip: &TripDetail) -> Vec<(Label, String)> {
         ));
     }
     facts
+}
+
+/// When the page's facts were read: a copy the phone kept for offline use says its age.
+#[component]
+pub fn AsOf(at: i64, offset: i32) -> impl IntoView {
+    let i18n = use_i18n();
+    let time = crate::domain::clock::WallClock::at(at, offset).day_and_time();
+    view! { <p class="meta as-of" id="as-of" data-as-of=at>{t!(i18n, offline.as_of, time = move || time.clone())}</p> }
 }

@@ -100,8 +100,11 @@ pub fn TripCard(trip: TripSummary) -> impl IntoView {
     let status = trip.status;
     let plate = trip.plate.as_ref().map(|plate| plate.canonical());
     let route = trip.clone();
+    // Upcoming trips with a slot: the service worker keeps their page and gate pass for
+    // use without network (see public/register-sw.js).
+    let offline = trip.slot.is_some().then(|| format!("/trips/{id} /trips/{id}/pass", id = trip.id));
     view! {
-        <li class="card trip" data-trip=trip.id.to_string() data-status=status.code()>
+        <li class="card trip" data-trip=trip.id.to_string() data-status=status.code() data-offline=offline>
             <A href=format!("/trips/{}", trip.id) attr:class="plate">
                 {match plate {
                     Some(plate) => plate.into_any(),

@@ -53,6 +53,7 @@ fn Pass(pass: GatePass) -> impl IntoView {
             <p>{t!(i18n, pass.valid, from = move || arrive_from.clone(), until = move || arrive_until.clone())}</p>
             <p class="meta">{t!(i18n, pass.driver)} ": " {pass.driver_name.clone()}</p>
             <p class="hint">{t!(i18n, pass.scan_hint)}</p>
+            <crate::routes::trips::detail::AsOf at=pass.as_of offset=pass.utc_offset_minutes />
         </article>
     }
 }

@@ -1,0 +1,121 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, open, PASSWORD, registerFirm, settle } from "./support";
+
+function dayAfterTomorrowAtGate(): string {
+  return new Date(Date.now() + (7 + 48) * 3600_000).toISOString().slice(0, 10);
+}
+
+// Push and offline copies need the browser's script: the service worker and the Push
+// API do not exist without JavaScript.
+test("a driver turns notifications on, gets a push, and opens the gate pass offline", async ({ page, context }, testInfo) => {
+  test.skip(!hydrated(testInfo), "web push and offline copies need JavaScript");
+  test.setTimeout(180_000);
+  const baseURL = testInfo.project.use.baseURL!;
+
+  // A firm books a trip for its driver.
+  const firm = await registerFirm(page, testInfo);
+  expect(
+    (await page.request.post("/api/add_vehicle", {
+      form: { plate: firm.plateTyped, trailer_plate: "", kind: "truck", axles: "3", gross_weight_kg: "24000", country: "VN" },
+    })).status(),
+  ).toBe(200);
+  expect(
+    (await page.request.post("/api/add_person", {
+      form: { role: "driver", full_name: "Hoàng Văn Thụ", email: "", phone: firm.phone, id_number: "020190001234", password: PASSWORD },
+    })).status(),
+  ).toBe(200);
+  await open(page, testInfo, "/trips/new");
+  await page.getByLabel("Xe", { exact: true }).selectOption({ label: firm.plateCanonical });
+  await page.getByLabel("Lái xe", { exact: true }).selectOption({ index: 1 });
+  await page.getByLabel("Chiều đi", { exact: true }).selectOption("import");
+  await page.getByLabel("Cửa khẩu", { exact: true }).selectOption("thanh-thuy");
+  await page.getByLabel("Ngày dự kiến qua", { exact: true }).fill(dayAfterTomorrowAtGate());
+  await page.getByLabel("Mô tả hàng hóa", { exact: true }).fill("Linh kiện điện tử");
+  await page.getByLabel("Mã HS", { exact: true }).fill("8542.31");
+  await page.getByLabel("Trọng lượng hàng (kg)", { exact: true }).fill("8000");
+  await page.getByLabel("Số kiện", { exact: true }).fill("120");
+  await page.getByLabel("Số tờ khai hải quan", { exact: true }).fill("105523456789");
+  await page.getByRole("button", { name: "Khai báo" }).click();
+  await expect(page).toHaveURL(/\/trips\/[0-9a-f-]+\?declared=1$/);
+  const tripPath = new URL(page.url()).pathname;
+  await open(page, testInfo, `${tripPath}/book`);
+  await page.locator("#slot-list li.slot").nth(12 + testInfo.workerIndex).getByRole("button", { name: "Đặt" }).click();
+  await expect(page).toHaveURL(/\?booked=1$/);
+
+  // The driver signs in on the phone, notifications allowed.
+  await context.clearCookies();
+  await context.grantPermissions(["notifications"], { origin: baseURL });
+  // Chromium here cannot reach its push service (FCM), and refuses the Push API in
+  // Playwright's private contexts: the one browser part stood in for is the push
+  // service's subscribe, which answers with a real P-256 key and secret, as FCM would.
+  await page.addInitScript(() => {
+    const encode = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    let current: unknown = null;
+    PushManager.prototype.getSubscription = async () => current as PushSubscription | null;
+    PushManager.prototype.subscribe = async function () {
+      const keys = await crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]);
+      const raw = new Uint8Array(await crypto.subtle.exportKey("raw", keys.publicKey));
+      const auth = crypto.getRandomValues(new Uint8Array(16));
+      const json = { endpoint: `https://push.invalid/e2e/${crypto.randomUUID()}`, keys: { p256dh: encode(raw), auth: encode(auth) } };
+      current = { endpoint: json.endpoint, toJSON: () => json };
+      return current as PushSubscription;
+    };
+  });
+  await open(page, testInfo, "/login");
+  await page.getByLabel("Email hoặc số điện thoại", { exact: true }).fill(firm.phone);
+  await page.getByLabel("Mật khẩu", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await expect(page).toHaveURL(/\/trips$/);
+  await open(page, testInfo, "/account");
+  await expect(page.locator("#push-none")).toBeVisible();
+  await page.getByRole("button", { name: "Bật thông báo trên thiết bị này" }).click();
+  const device = page.locator("#push-devices li").first();
+  await expect(device).toBeVisible();
+  await settle(page, testInfo);
+  await expect(device.getByLabel("Được gọi vào làn")).toBeChecked();
+  await device.getByLabel("Đặt, đổi, hủy khung giờ").uncheck();
+  await device.getByRole("button", { name: "Lưu lựa chọn" }).click();
+  await page.reload();
+  await settle(page, testInfo);
+  await expect(page.locator("#push-devices li").first().getByLabel("Đặt, đổi, hủy khung giờ")).not.toBeChecked();
+  await expect(page.locator("#push-devices li").first().getByLabel("Thông quan")).toBeChecked();
+
+  // A push reaches the service worker (through the DevTools protocol) and is shown.
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const cdp = await context.newCDPSession(page);
+  const registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] = [];
+  cdp.on("ServiceWorker.workerRegistrationUpdated", (event) => registrations.push(...event.registrations));
+  await cdp.send("ServiceWorker.enable");
+  await expect.poll(() => registrations.filter((registration) => !registration.isDeleted).length).toBeGreaterThan(0);
+  const registrationId = registrations.find((registration) => !registration.isDeleted)!.registrationId;
+  await cdp.send("ServiceWorker.deliverPushMessage", {
+    origin: baseURL,
+    registrationId,
+    data: JSON.stringify({ title: `Chuyến ${firm.plateCanonical}`, body: "Vào làn 3.", url: tripPath, tag: "trip", kind: "called_forward", language: "vi" }),
+  });
+  const shown = () =>
+    page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      return (await registration.getNotifications()).map((notification) => `${notification.title} | ${notification.body} | ${notification.data.url}`);
+    });
+  await expect.poll(shown).toEqual([`Chuyến ${firm.plateCanonical} | Vào làn 3. | ${tripPath}`]);
+
+  // The trip list hands the upcoming trip's page and pass to the service worker...
+  await open(page, testInfo, "/trips");
+  await expect(page.locator(`#trip-list li[data-offline]`)).toHaveCount(1);
+  await expect
+    .poll(() => page.evaluate(async (path) => Boolean(await caches.match(`${path}/pass`)), tripPath))
+    .toBe(true);
+
+  // ...so that with no network at all, both still open, saying how old they are.
+  await context.setOffline(true);
+  await page.goto(`${tripPath}/pass`);
+  await expect(page.locator(".pass-plate")).toHaveText(firm.plateCanonical);
+  await expect(page.locator(".qr svg")).toBeVisible();
+  await expect(page.locator("#as-of")).toContainText("Cập nhật lúc");
+  await expect(page.locator("#offline-banner")).toBeVisible();
+  await page.goto(tripPath);
+  await expect(page.locator("#timeline")).toContainText("Đặt khung giờ");
+  await expect(page.locator("#as-of")).toContainText("Cập nhật lúc");
+  await context.setOffline(false);
+});
