@@ -1,11 +1,7 @@
 import { Browser, BrowserContext, expect, Page, test, TestInfo } from "@playwright/test";
 import { execFileSync } from "node:child_process";
-import { hydrated, open, PASSWORD, registerFirm, settle } from "./support";
+import { dayAfterTomorrowAtGate, declareTrip, fleetFor, hydrated, open, PASSWORD, registerFirm, settle } from "./support";
 
-/** Two days ahead at the gate (UTC+7): clear of the days other tests book. */
-function dayAfterTomorrowAtGate(): string {
-  return new Date(Date.now() + (7 + 48) * 3600_000).toISOString().slice(0, 10);
-}
 
 /**
  * Each project works its own gate and direction, so that runs in parallel never share
@@ -79,29 +75,17 @@ test("a truck is checked in, called forward, held, and cleared, and the driver's
 
   // The firm: a vehicle, its driver, a trip declared and booked through the pages.
   const firm = await registerFirm(page, testInfo);
-  const vehicle = await page.request.post("/api/add_vehicle", {
-    form: { plate: firm.plateTyped, trailer_plate: "", kind: "truck", axles: "3", gross_weight_kg: "24000", country: "VN" },
+  await fleetFor(page, firm);
+  const tripUrl = await declareTrip(page, testInfo, {
+    plate: firm.plateCanonical,
+    direction: post.direction,
+    gate: post.gate,
+    day: dayAfterTomorrowAtGate(),
+    cargo: "Vải thiều",
+    hs: "0810.90.10",
+    weight: "15000",
+    packages: "900",
   });
-  expect(vehicle.status()).toBe(200);
-  const driver = await page.request.post("/api/add_person", {
-    form: { role: "driver", full_name: "Hoàng Văn Thụ", email: "", phone: firm.phone, id_number: "020190001234", password: PASSWORD },
-  });
-  expect(driver.status()).toBe(200);
-  await open(page, testInfo, "/trips/new");
-  await page.getByLabel("Xe", { exact: true }).selectOption({ label: firm.plateCanonical });
-  await page.getByLabel("Lái xe", { exact: true }).selectOption({ index: 1 });
-  await page.getByLabel("Chiều đi", { exact: true }).selectOption(post.direction);
-  await page.getByLabel("Cửa khẩu", { exact: true }).selectOption(post.gate);
-  await page.getByLabel("Ngày dự kiến qua", { exact: true }).fill(dayAfterTomorrowAtGate());
-  await page.getByLabel("Mô tả hàng hóa", { exact: true }).fill("Vải thiều");
-  await page.getByLabel("Mã HS", { exact: true }).fill("0810.90.10");
-  await page.getByLabel("Trọng lượng hàng (kg)", { exact: true }).fill("15000");
-  await page.getByLabel("Số kiện", { exact: true }).fill("900");
-  await page.getByLabel("Số container (mỗi dòng một số)", { exact: true }).fill("CSQU3054383");
-  await page.getByLabel("Số tờ khai hải quan", { exact: true }).fill("105523456789");
-  await page.getByRole("button", { name: "Khai báo" }).click();
-  await expect(page).toHaveURL(/\/trips\/[0-9a-f-]+\?declared=1$/);
-  const tripUrl = page.url().split("?")[0];
   const tripId = tripUrl.split("/").pop()!;
   await open(page, testInfo, `${tripUrl}/book`);
   await page.locator("#slot-list li.slot").nth(10).getByRole("button", { name: "Đặt" }).click();

@@ -1,9 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, open, PASSWORD, registerFirm, settle } from "./support";
+import { dayAfterTomorrowAtGate, declareTrip, fleetFor, hydrated, open, PASSWORD, registerFirm, settle } from "./support";
 
-function dayAfterTomorrowAtGate(): string {
-  return new Date(Date.now() + (7 + 48) * 3600_000).toISOString().slice(0, 10);
-}
 
 // Push and offline copies need the browser's script: the service worker and the Push
 // API do not exist without JavaScript.
@@ -14,30 +11,17 @@ test("a driver turns notifications on, gets a push, and opens the gate pass offl
 
   // A firm books a trip for its driver.
   const firm = await registerFirm(page, testInfo);
-  expect(
-    (await page.request.post("/api/add_vehicle", {
-      form: { plate: firm.plateTyped, trailer_plate: "", kind: "truck", axles: "3", gross_weight_kg: "24000", country: "VN" },
-    })).status(),
-  ).toBe(200);
-  expect(
-    (await page.request.post("/api/add_person", {
-      form: { role: "driver", full_name: "Hoàng Văn Thụ", email: "", phone: firm.phone, id_number: "020190001234", password: PASSWORD },
-    })).status(),
-  ).toBe(200);
-  await open(page, testInfo, "/trips/new");
-  await page.getByLabel("Xe", { exact: true }).selectOption({ label: firm.plateCanonical });
-  await page.getByLabel("Lái xe", { exact: true }).selectOption({ index: 1 });
-  await page.getByLabel("Chiều đi", { exact: true }).selectOption("import");
-  await page.getByLabel("Cửa khẩu", { exact: true }).selectOption("thanh-thuy");
-  await page.getByLabel("Ngày dự kiến qua", { exact: true }).fill(dayAfterTomorrowAtGate());
-  await page.getByLabel("Mô tả hàng hóa", { exact: true }).fill("Linh kiện điện tử");
-  await page.getByLabel("Mã HS", { exact: true }).fill("8542.31");
-  await page.getByLabel("Trọng lượng hàng (kg)", { exact: true }).fill("8000");
-  await page.getByLabel("Số kiện", { exact: true }).fill("120");
-  await page.getByLabel("Số tờ khai hải quan", { exact: true }).fill("105523456789");
-  await page.getByRole("button", { name: "Khai báo" }).click();
-  await expect(page).toHaveURL(/\/trips\/[0-9a-f-]+\?declared=1$/);
-  const tripPath = new URL(page.url()).pathname;
+  await fleetFor(page, firm);
+  const tripPath = await declareTrip(page, testInfo, {
+    plate: firm.plateCanonical,
+    direction: "import",
+    gate: "thanh-thuy",
+    day: dayAfterTomorrowAtGate(),
+    cargo: "Linh kiện điện tử",
+    hs: "8542.31",
+    weight: "8000",
+    packages: "120",
+  });
   await open(page, testInfo, `${tripPath}/book`);
   await page.locator("#slot-list li.slot").nth(12 + testInfo.workerIndex).getByRole("button", { name: "Đặt" }).click();
   await expect(page).toHaveURL(/\?booked=1$/);

@@ -63,3 +63,42 @@ export async function registerFirm(page: Page, testInfo: TestInfo) {
 export function fieldError(page: Page, field: string) {
   return page.locator(`.field-error[data-field="${field}"]`);
 }
+
+/** A vehicle and a driver (the firm's phone number) for the signed-in firm admin, through the API the pages use. */
+export async function fleetFor(page: Page, firm: { plateTyped: string; phone: string }) {
+  const vehicle = await page.request.post("/api/add_vehicle", {
+    form: { plate: firm.plateTyped, trailer_plate: "", kind: "truck", axles: "3", gross_weight_kg: "24000", country: "VN" },
+  });
+  expect(vehicle.status()).toBe(200);
+  const driver = await page.request.post("/api/add_person", {
+    form: { role: "driver", full_name: "Hoàng Văn Thụ", email: "", phone: firm.phone, id_number: "020190001234", password: PASSWORD },
+  });
+  expect(driver.status()).toBe(200);
+}
+
+/** Declares a trip from the trip form (no containers); returns the trip page's path. */
+export async function declareTrip(
+  page: Page,
+  testInfo: TestInfo,
+  trip: { plate: string; direction: string; gate: string; day: string; cargo: string; hs: string; weight: string; packages: string },
+): Promise<string> {
+  await open(page, testInfo, "/trips/new");
+  await page.getByLabel("Xe", { exact: true }).selectOption({ label: trip.plate });
+  await page.getByLabel("Lái xe", { exact: true }).selectOption({ index: 1 });
+  await page.getByLabel("Chiều đi", { exact: true }).selectOption(trip.direction);
+  await page.getByLabel("Cửa khẩu", { exact: true }).selectOption(trip.gate);
+  await page.getByLabel("Ngày dự kiến qua", { exact: true }).fill(trip.day);
+  await page.getByLabel("Mô tả hàng hóa", { exact: true }).fill(trip.cargo);
+  await page.getByLabel("Mã HS", { exact: true }).fill(trip.hs);
+  await page.getByLabel("Trọng lượng hàng (kg)", { exact: true }).fill(trip.weight);
+  await page.getByLabel("Số kiện", { exact: true }).fill(trip.packages);
+  await page.getByLabel("Số tờ khai hải quan", { exact: true }).fill("105523456789");
+  await page.getByRole("button", { name: "Khai báo" }).click();
+  await expect(page).toHaveURL(/\/trips\/[0-9a-f-]+\?declared=1$/);
+  return new URL(page.url()).pathname;
+}
+
+/** Two days ahead at the gate (UTC+7): clear of the day other tests book. */
+export function dayAfterTomorrowAtGate(): string {
+  return new Date(Date.now() + (7 + 48) * 3600_000).toISOString().slice(0, 10);
+}

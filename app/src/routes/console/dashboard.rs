@@ -8,7 +8,6 @@ use crate::{
         live::{RefreshWithoutScript, follow_live},
         notice::{Loading, or_notice},
         page_title::PageTitle,
-        translate::I18n,
     },
     functions::clearance::get_dashboard,
     i18n::*,
@@ -55,15 +54,6 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
     let real = series(|hour| hour.real_wait.map(i64::from));
     let labels: Vec<u32> = hours.iter().map(|hour| hour.hour).collect();
     let median = dashboard.median_minutes_to_clear;
-    let count_cards: Vec<(fn(I18n) -> String, i64)> = vec![
-        (|i18n| t_string!(i18n, console.expected).to_string(), counts.expected_this_hour),
-        (|i18n| t_string!(i18n, console.in_yard).to_string(), counts.in_yard),
-        (|i18n| t_string!(i18n, console.called).to_string(), counts.called_forward),
-        (|i18n| t_string!(i18n, console.in_inspection).to_string(), counts.in_inspection),
-        (|i18n| t_string!(i18n, console.held).to_string(), counts.held),
-        (|i18n| t_string!(i18n, console.cleared).to_string(), counts.cleared),
-        (|i18n| t_string!(i18n, console.exited).to_string(), counts.exited_today),
-    ];
     view! {
         <PageTitle text=move || t_string!(i18n, dashboard.title, gate = title.get(i18n.get_locale()).to_string()).to_string() />
         <div class="page-head">
@@ -77,12 +67,7 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
             <input id="dashboard-day-input" type="date" name="day" value=dashboard.day.clone() />
             <button type="submit">{t!(i18n, board.show)}</button>
         </form>
-        <ul class="counts" id="counts">
-            {count_cards
-                .into_iter()
-                .map(|(label, count)| view! { <li><span class="count-figure">{count}</span> <span>{move || label(i18n)}</span></li> })
-                .collect_view()}
-        </ul>
+        <super::CountCards counts />
         <p id="median-today">
             {match median {
                 Some(minutes) => view! { {t!(i18n, dashboard.median_today, minutes = move || minutes)} }.into_any(),

@@ -86,15 +86,6 @@ fn ConsoleView(console: Console, actions: Actions) -> impl IntoView {
     let wait = console.expected_wait_minutes;
     let alerts = console.alerts;
     let gate = StoredValue::new(gate_id.clone());
-    let count_cards: Vec<(fn(crate::components::translate::I18n) -> String, i64)> = vec![
-        (|i18n| t_string!(i18n, console.expected).to_string(), counts.expected_this_hour),
-        (|i18n| t_string!(i18n, console.in_yard).to_string(), counts.in_yard),
-        (|i18n| t_string!(i18n, console.called).to_string(), counts.called_forward),
-        (|i18n| t_string!(i18n, console.in_inspection).to_string(), counts.in_inspection),
-        (|i18n| t_string!(i18n, console.held).to_string(), counts.held),
-        (|i18n| t_string!(i18n, console.cleared).to_string(), counts.cleared),
-        (|i18n| t_string!(i18n, console.exited).to_string(), counts.exited_today),
-    ];
     view! {
         <PageTitle text=move || format!("{} · {}", t_string!(i18n, console.title), title.get(i18n.get_locale())) />
         <div class="page-head">
@@ -122,12 +113,7 @@ fn ConsoleView(console: Console, actions: Actions) -> impl IntoView {
         </p>
         <section aria-labelledby="counts-heading">
             <h2 id="counts-heading" class="visually-hidden">{t!(i18n, console.counts)}</h2>
-            <ul class="counts" id="counts">
-                {count_cards
-                    .into_iter()
-                    .map(|(label, count)| view! { <li><span class="count-figure">{count}</span> <span>{move || label(i18n)}</span></li> })
-                    .collect_view()}
-            </ul>
+            <super::CountCards counts />
         </section>
 
         {(!alerts.is_empty()).then(|| view! {
@@ -336,49 +322,41 @@ fn Decisions(entry: QueueEntry, agency: Agency, decide: ServerAction<Decide>, ga
     view! { <div class="decisions">{buttons}</div> }
 }
 
-/// Holding a truck: a reason from the list, and a note.
+/// Holding a truck (a reason from the list, and a note) or, for a held one, rejecting
+/// it (a note): a form folded under its button.
 fn hold_form(decide: ServerAction<Decide>, trip_id: String) -> impl IntoView {
-    let i18n = use_i18n();
-    let query = use_params_map();
-    let gate_id = query.with_untracked(|params| params.get("gate").unwrap_or_default());
-    let direction = use_query_map().with_untracked(|query| query.get("direction").unwrap_or_else(|| "export".into()));
-    view! {
-        <details class="hold">
-            <summary>{t!(i18n, console.hold)}</summary>
-            <ActionForm action=decide attr:class="form">
-                <input type="hidden" name="gate_id" value=gate_id />
-                <input type="hidden" name="direction" value=direction />
-                <input type="hidden" name="trip_id" value=trip_id />
-                <input type="hidden" name="decision" value="hold" />
-                <label>
-                    {t!(i18n, console.hold_reason)}
-                    <select name="reason">
-                        {HoldReason::ALL
-                            .map(|reason| view! { <option value=reason.code()>{move || hold_reason_text(i18n, reason)}</option> })
-                            .collect_view()}
-                    </select>
-                </label>
-                <label>{t!(i18n, console.note)} <input type="text" name="note" /></label>
-                <button type="submit" class="danger">{t!(i18n, console.hold)}</button>
-            </ActionForm>
-        </details>
-    }
+    folded_form(decide, trip_id, "hold")
 }
 
 fn reject_form(decide: ServerAction<Decide>, trip_id: String) -> impl IntoView {
+    folded_form(decide, trip_id, "reject")
+}
+
+fn folded_form(decide: ServerAction<Decide>, trip_id: String, decision: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let gate_id = use_params_map().with_untracked(|params| params.get("gate").unwrap_or_default());
     let direction = use_query_map().with_untracked(|query| query.get("direction").unwrap_or_else(|| "export".into()));
+    let label = move || if decision == "hold" { t_string!(i18n, console.hold) } else { t_string!(i18n, console.reject) };
     view! {
         <details class="hold">
-            <summary>{t!(i18n, console.reject)}</summary>
+            <summary>{label}</summary>
             <ActionForm action=decide attr:class="form">
                 <input type="hidden" name="gate_id" value=gate_id />
                 <input type="hidden" name="direction" value=direction />
                 <input type="hidden" name="trip_id" value=trip_id />
-                <input type="hidden" name="decision" value="reject" />
+                <input type="hidden" name="decision" value=decision />
+                {(decision == "hold").then(|| view! {
+                    <label>
+                        {t!(i18n, console.hold_reason)}
+                        <select name="reason">
+                            {HoldReason::ALL
+                                .map(|reason| view! { <option value=reason.code()>{move || hold_reason_text(i18n, reason)}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                })}
                 <label>{t!(i18n, console.note)} <input type="text" name="note" /></label>
-                <button type="submit" class="danger">{t!(i18n, console.reject)}</button>
+                <button type="submit" class="danger">{label}</button>
             </ActionForm>
         </details>
     }
