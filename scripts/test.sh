@@ -22,6 +22,8 @@ export RUSTFLAGS="--cfg erase_components"
 # it, and so must cargo test, or it rebuilds leptos and a server that asks for
 # `border-gate_bg.wasm`.
 export LEPTOS_OUTPUT_NAME=border-gate
+# A test run builds once: incremental caches would only add gigabytes to a clean build.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 echo "== build: server and hydrate wasm (cargo leptos build)"
 cargo leptos build

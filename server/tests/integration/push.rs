@@ -4,7 +4,7 @@
 //! push service and the browser would. Retries after a 500, removal after a 410,
 //! delivery after a worker dies mid-delivery, several workers delivering once each.
 
-mod support;
+use crate::support;
 
 use axum::{
     Router,

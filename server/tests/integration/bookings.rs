@@ -2,7 +2,7 @@
 //! concurrency, idempotency, atomic moves, cut-offs, no-shows and strikes, plan changes,
 //! passes, the public board, and another firm's ids.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use sqlx::PgPool;

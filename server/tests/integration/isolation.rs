@@ -1,7 +1,7 @@
 //! Each firm sees and changes only its own people and vehicles, whatever id it sends,
 //! and each role only what it may.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use sqlx::PgPool;

@@ -1,7 +1,6 @@
 //! Spawns the real portal (router, middleware, server functions) on a free port against
 //! the fresh database `#[sqlx::test]` made for the test, and talks HTTP to it.
 
-#![allow(dead_code)]
 
 use app::server::{AppState, Settings};
 use leptos::prelude::LeptosOptions;

@@ -1,7 +1,7 @@
 //! Registering, signing in and out, sessions, throttling and cross-site refusal, over
 //! real HTTP against a real PostgreSQL.
 
-mod support;
+use crate::support;
 
 use jsonwebtoken::{EncodingKey, Header, encode};
 use reqwest::StatusCode;

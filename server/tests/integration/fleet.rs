@@ -1,7 +1,7 @@
 //! The fleet over real HTTP: adding, uniqueness across firms, editing, deactivating,
 //! searching and bulk import.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use sqlx::PgPool;

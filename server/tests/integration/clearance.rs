@@ -2,7 +2,7 @@
 //! agency decisions, holds, exit, alerts, the transition guard, and the live channel
 //! across two server processes.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use sqlx::PgPool;

@@ -1,0 +1,16 @@
+//! The HTTP integration tests: the real portal on a free port against a fresh PostgreSQL
+//! database per test (`#[sqlx::test]`), driven over real HTTP.
+//!
+//! One test binary, not one per file: each binary links the whole portal, so one link
+//! instead of six keeps a clean build minutes faster and gigabytes smaller.
+
+// Each file uses its own part of the shared set-up.
+#[allow(dead_code)]
+mod support;
+
+mod accounts;
+mod bookings;
+mod clearance;
+mod fleet;
+mod isolation;
+mod push;
