@@ -1394,6 +1394,8 @@ fn statement_label(query: &str) -> String {
         "session lookup (current_user)".into()
     } else if query.contains("as trip_status") {
         "booking snapshot".into()
+    } else if query.contains("book_slots(") {
+        "book_slots(...) (a batch)".into()
     } else if query.contains("book_slot(") {
         "select book_slot(...)".into()
     } else if query.contains("from gates g where g.id") {
@@ -1408,8 +1410,8 @@ fn statement_label(query: &str) -> String {
 #[derive(Default)]
 struct Activity {
     samples: u64,
-    /// Every server backend seen: more than the pool size means connections were
-    /// closed and opened again during the storm.
+    /// Every server backend seen: more than the server's connections (its pool and the
+    /// booking path's own) means connections were closed and opened again.
     backends: HashSet<i32>,
     /// (state, statement, wait) -> backend samples.
     counts: BTreeMap<(String, String, String), u64>,
@@ -1604,7 +1606,7 @@ fn print_activity(activity: &Activity, pool_size: usize) {
     }
     let total: u64 = activity.counts.values().sum();
     println!(
-        "server pool connections by what their backend was doing ({} samples every 50 ms, {:.1} connections on average of {pool_size}; {} distinct backends seen):",
+        "server connections by what their backend was doing ({} samples every 50 ms, {:.1} connections on average: the pool of {pool_size} and the booking path's own; {} distinct backends seen):",
         activity.samples,
         total as f64 / activity.samples as f64,
         activity.backends.len()

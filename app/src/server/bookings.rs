@@ -6,8 +6,16 @@
 //! lock. What passes goes to one SQL statement, `book_slot` (see the migrations), that
 //! raises every counter only within its limit, atomically: whatever the snapshot missed
 //! ends there as a refusal, never as an overbooking.
+//!
+//! Both run on connections of the booking path's own ([`lanes`]): the snapshot on a few
+//! readers, `book_slot` in one writer lane per gate day, several waiting bookings in one
+//! commit. A storm of bookings then queues there, not in the pool every other request
+//! (the session check of each booking request included) needs.
 
-use super::{AppState, gates, trips::Viewer};
+mod lanes;
+pub use lanes::BookingDb;
+
+use super::{AppState, gates, gates::gate_columns, trips::Viewer};
 use crate::{
     domain::{
         Problem,
@@ -49,31 +57,44 @@ struct Snapshot {
     /// A request already made under this key: what it asked and what it booked.
     claimed_request: Option<String>,
     claimed_booking: Option<Uuid>,
+    gate_active: bool,
+    /// The gate's rules, read with the rest (no second query).
+    #[sqlx(flatten)]
+    gate: gates::GateRow,
 }
 
-const SNAPSHOT: &str = "
-select t.status as trip_status, t.perishable, t.gate_id as trip_gate, t.direction as trip_direction,
-       s.gate_id as slot_gate, s.direction as slot_direction, s.starts_at, s.local_day, s.capacity, s.booked,
-       s.booked_perishable,
-       exists (select 1 from gate_closures c where c.gate_id = s.gate_id and c.starts_at < s.ends_at and c.ends_at > s.starts_at) as closed,
-       coalesce(sf.booked, 0) as firm_booked, d.intake_limit as day_limit, coalesce(d.booked, 0) as day_booked,
-       current.slot_id as current_slot, current.starts_at as current_start, current.local_day as current_day,
-       current.direction as current_direction,
-       array(select b.ended_at from bookings b where b.vehicle_id = t.vehicle_id and b.status = 'no_show'
-              and b.ended_at > $5 - make_interval(days => g.strike_window_days)) as no_shows,
-       array(select b.ended_at from bookings b where b.vehicle_id = t.vehicle_id and b.late
-              and b.ended_at > $5 - make_interval(days => g.strike_window_days)) as late_changes,
-       r.request as claimed_request, r.booking_id as claimed_booking
-  from trips t
-  join slots s on s.id = $3
-  join gates g on g.id = s.gate_id
-  left join slot_firms sf on sf.slot_id = s.id and sf.firm_id = t.firm_id
-  left join gate_days d on d.gate_id = s.gate_id and d.direction = s.direction and d.local_day = s.local_day
-  left join lateral (select b.slot_id, s2.starts_at, s2.local_day, s2.direction
-                       from bookings b join slots s2 on s2.id = b.slot_id
-                      where b.trip_id = t.id and b.status = 'active') current on true
-  left join booking_requests r on r.firm_id = t.firm_id and r.key = $4
- where t.id = $1 and t.firm_id = $2";
+/// The snapshots of several booking requests in one query (one row for each that finds
+/// its trip and slot), each read as if alone; `ordinal` numbers the requests from 1.
+/// `offset 0` keeps each request's part a lookup by its own keys.
+const SNAPSHOTS: &str = concat!("
+select q.ordinal, snapshot.*
+  from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::timestamptz[], $6::boolean[], $7::uuid[])
+       with ordinality as q (trip_id, firm_id, slot_id, key, at, driver_only, user_id, ordinal)
+ cross join lateral (
+  select t.status as trip_status, t.perishable, t.gate_id as trip_gate, t.direction as trip_direction,
+         s.gate_id as slot_gate, s.direction as slot_direction, s.starts_at, s.local_day, s.capacity, s.booked,
+         s.booked_perishable,
+         exists (select 1 from gate_closures c where c.gate_id = s.gate_id and c.starts_at < s.ends_at and c.ends_at > s.starts_at) as closed,
+         coalesce(sf.booked, 0) as firm_booked, d.intake_limit as day_limit, coalesce(d.booked, 0) as day_booked,
+         current.slot_id as current_slot, current.starts_at as current_start, current.local_day as current_day,
+         current.direction as current_direction,
+         array(select b.ended_at from bookings b where b.vehicle_id = t.vehicle_id and b.status = 'no_show'
+                and b.ended_at > q.at - make_interval(days => g.strike_window_days)) as no_shows,
+         array(select b.ended_at from bookings b where b.vehicle_id = t.vehicle_id and b.late
+                and b.ended_at > q.at - make_interval(days => g.strike_window_days)) as late_changes,
+         r.request as claimed_request, r.booking_id as claimed_booking, g.active as gate_active, ",
+         gate_columns!(), "
+    from trips t
+    join slots s on s.id = q.slot_id
+    join gates g on g.id = s.gate_id
+    left join slot_firms sf on sf.slot_id = s.id and sf.firm_id = t.firm_id
+    left join gate_days d on d.gate_id = s.gate_id and d.direction = s.direction and d.local_day = s.local_day
+    left join lateral (select b.slot_id, s2.starts_at, s2.local_day, s2.direction
+                         from bookings b join slots s2 on s2.id = b.slot_id
+                        where b.trip_id = t.id and b.status = 'active') current on true
+    left join booking_requests r on r.firm_id = t.firm_id and r.key = q.key
+   where t.id = q.trip_id and t.firm_id = q.firm_id and (not q.driver_only or t.driver_id = q.user_id)
+ offset 0) snapshot");
 
 /// Whether a booking is being made or moved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,19 +131,15 @@ fn refuse(problem: Problem) -> AppError {
 }
 
 /// A refusal raised by `book_slot` (errcode BG001), as the problem to show.
-fn refusal_of(error: &sqlx::Error, policy: &GatePolicy, firm_cap: i32) -> Option<AppError> {
-    let sqlx::Error::Database(database_error) = error else {
-        return None;
-    };
-    if database_error.code().as_deref() == Some("23505")
-        && database_error.constraint() == Some("bookings_one_active_per_trip")
+fn refusal_of(error: &lanes::Raised, policy: &GatePolicy, firm_cap: i32) -> Option<AppError> {
+    if error.code == "23505" && error.constraint.as_deref() == Some("bookings_one_active_per_trip")
     {
         return Some(refuse(Problem::TripNotBookable));
     }
-    if database_error.code().as_deref() != Some("BG001") {
+    if error.code != "BG001" {
         return None;
     }
-    Some(match database_error.message() {
+    Some(match error.message.as_str() {
         "not_found" => AppError::NotFound,
         "key_reused" => refuse(Problem::KeyReused),
         "trip_not_bookable" => refuse(Problem::TripNotBookable),
@@ -143,8 +160,8 @@ fn refusal_of(error: &sqlx::Error, policy: &GatePolicy, firm_cap: i32) -> Option
 }
 
 /// Errors worth one more try: two bookings that crossed each other's locks.
-fn is_transient(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(database_error) if matches!(database_error.code().as_deref(), Some("40P01" | "40001")))
+fn is_transient(error: &lanes::Raised) -> bool {
+    matches!(error.code.as_str(), "40P01" | "40001")
 }
 
 /// Books `slot_id` for a declared trip, or moves a booked trip there. Idempotent under
@@ -161,29 +178,21 @@ pub async fn book(
     if !(8..=100).contains(&key.len()) {
         return Err(AppError::BadRequest);
     }
-    if viewer.driver_only {
-        let own: bool = sqlx::query_scalar(
-            "select exists (select 1 from trips where id = $1 and driver_id = $2)",
-        )
-        .bind(trip_id)
-        .bind(viewer.user_id)
-        .fetch_one(&state.pool)
-        .await?;
-        if !own {
-            return Err(AppError::NotFound);
-        }
-    }
     let request = request_fingerprint(kind, trip_id, slot_id);
-    let snapshot: Option<Snapshot> = sqlx::query_as(SNAPSHOT)
-        .bind(trip_id)
-        .bind(viewer.firm_id)
-        .bind(slot_id)
-        .bind(key)
-        .bind(now)
-        .fetch_optional(&state.pool)
+    let db = &state.bookings;
+    let snapshot = db
+        .snapshot(lanes::SnapshotOf {
+            trip: trip_id,
+            firm: viewer.firm_id,
+            slot: slot_id,
+            key: key.to_string(),
+            now,
+            driver_only: viewer.driver_only,
+            user: viewer.user_id,
+        })
         .await?;
     let Some(snapshot) = snapshot else {
-        // No such trip in this firm, or no such slot.
+        // No such trip in this firm (or not the driver's own), or no such slot.
         return Err(AppError::NotFound);
     };
     // A retry of a request already answered gets the same answer.
@@ -193,10 +202,10 @@ pub async fn book(
             _ => Err(refuse(Problem::KeyReused)),
         };
     }
-    let gate = gates::get(state, &snapshot.slot_gate)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let policy = gate.policy();
+    if !snapshot.gate_active {
+        return Err(AppError::NotFound);
+    }
+    let policy = snapshot.gate.policy();
     let status = TripStatus::from_code(&snapshot.trip_status);
     let late = match kind {
         Kind::Book if status != Some(TripStatus::Declared) => {
@@ -243,44 +252,47 @@ pub async fn book(
         same_day_move: snapshot.current_day == Some(snapshot.local_day)
             && snapshot.current_direction.as_deref() == Some(snapshot.slot_direction.as_str()),
     };
-    let offset = gates::offset_minutes(&gate.time_zone, now);
+    let offset = gates::offset_minutes(&snapshot.gate.time_zone, now);
     let caps = policy
         .admit(now, &slot, snapshot.perishable, &holdings, &strikes, offset)
         .map_err(refuse)?;
 
+    let lane = db.lane(
+        &snapshot.slot_gate,
+        &snapshot.slot_direction,
+        snapshot.local_day,
+    );
     for attempt in 1..=3 {
-        let booked: Result<Option<Uuid>, sqlx::Error> =
-            sqlx::query_scalar("select book_slot($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
-                .bind(viewer.firm_id)
-                .bind(viewer.user_id)
-                .bind(trip_id)
-                .bind(slot_id)
-                .bind(key)
-                .bind(&request)
-                .bind(caps.regular_cap)
-                .bind(caps.firm_cap)
-                .bind(new_pass_code())
-                .bind(kind == Kind::Move)
-                .bind(late)
-                .fetch_one(&state.pool)
-                .await;
-        match booked {
-            Ok(Some(booking)) => {
+        let call = lanes::BookSlot {
+            firm: viewer.firm_id,
+            actor: viewer.user_id,
+            trip: trip_id,
+            slot: slot_id,
+            key: key.to_string(),
+            request: request.clone(),
+            regular_cap: caps.regular_cap,
+            firm_cap: caps.firm_cap,
+            pass_code: new_pass_code(),
+            moving: kind == Kind::Move,
+            late,
+        };
+        match db.book(lane, call).await? {
+            lanes::Booked::Done(Some(booking)) => {
                 state.board_cache.forget(&snapshot.slot_gate);
                 return Ok(booking);
             }
             // The request's claim was made by a concurrent twin that then failed.
-            Ok(None) => return Err(refuse(Problem::KeyReused)),
-            Err(error) => {
+            lanes::Booked::Done(None) => return Err(refuse(Problem::KeyReused)),
+            lanes::Booked::Raised(error) => {
                 if let Some(refusal) = refusal_of(&error, &policy, caps.firm_cap) {
                     return Err(refusal);
                 }
-                let pass_code_clash = matches!(&error, sqlx::Error::Database(database_error)
-                    if database_error.constraint() == Some("bookings_pass_code_key"));
+                let pass_code_clash = error.constraint.as_deref() == Some("bookings_pass_code_key");
                 if attempt < 3 && (is_transient(&error) || pass_code_clash) {
                     continue;
                 }
-                return Err(error.into());
+                tracing::error!(?error, "book_slot failed");
+                return Err(AppError::Internal);
             }
         }
     }

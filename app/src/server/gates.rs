@@ -25,6 +25,8 @@ macro_rules! gate_columns {
          g.strike_window_days, g.no_show_strikes, g.late_cancel_strikes, g.block_days"
     };
 }
+/// The columns of [`GateRow`], for queries that read a gate with something else.
+pub(crate) use gate_columns;
 
 #[derive(sqlx::FromRow, Debug, Clone)]
 pub struct GateRow {

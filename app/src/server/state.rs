@@ -1,5 +1,5 @@
 use super::{
-    board::BoardCache, live::Live, passes::PassKeys, passwords::Passwords,
+    board::BoardCache, bookings::BookingDb, live::Live, passes::PassKeys, passwords::Passwords,
     rate_limit::LoginLimiter, sessions::SessionKeys,
 };
 use crate::error::AppError;
@@ -38,6 +38,8 @@ pub struct AppState {
     pub pass_keys: Arc<PassKeys>,
     pub board_cache: Arc<BoardCache>,
     pub live: Arc<Live>,
+    /// The booking path's own connections (see `bookings::lanes`).
+    pub bookings: Arc<BookingDb>,
 }
 
 impl AppState {
@@ -51,7 +53,6 @@ impl AppState {
         let secret = super::database::server_secret(&pool, "session").await?;
         let pass_seed = super::database::server_secret(&pool, "gate_pass").await?;
         Ok(AppState {
-            pool,
             leptos_options,
             settings: Arc::new(settings),
             session_keys: Arc::new(SessionKeys::new(&secret)),
@@ -60,6 +61,8 @@ impl AppState {
             pass_keys: Arc::new(PassKeys::new(&pass_seed)),
             board_cache: Arc::new(BoardCache::default()),
             live: Arc::new(Live::default()),
+            bookings: Arc::new(BookingDb::start(&pool)),
+            pool,
         })
     }
 }
