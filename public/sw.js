@@ -2,6 +2,8 @@
 // - The app shell (script, wasm, style, icons) is cached, so pages open without network.
 // - Pages are fetched from the network first; a trip page or gate pass that answered is
 //   kept, and shown when the network is gone (the page says when it was read: "as of").
+// - Signing out forgets them, and this device's push subscription: a phone lent to
+//   someone else shows neither the last user's trips nor their notifications.
 // - Pushed notifications are shown, and a tap opens the trip.
 "use strict";
 
@@ -52,6 +54,15 @@ function savedCopy(response) {
   });
 }
 
+function forget() {
+  return Promise.all([
+    caches.delete(PAGES),
+    self.registration.pushManager.getSubscription().then(function (subscription) {
+      return subscription && subscription.unsubscribe();
+    }).catch(function () {}),
+  ]);
+}
+
 // The network, but not longer than a weak signal is worth waiting for.
 function fromNetwork(request) {
   return new Promise(function (resolve, reject) {
@@ -63,7 +74,12 @@ function fromNetwork(request) {
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && url.pathname === "/api/logout") {
+    event.waitUntil(forget());
+    return;
+  }
+  if (request.method !== "GET") return;
   if (url.pathname.indexOf("/api/") === 0 || url.pathname.indexOf("/live/") === 0) return;
 
   if (SHELL_FILES.indexOf(url.pathname) !== -1) {

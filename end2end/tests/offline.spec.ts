@@ -102,4 +102,17 @@ test("a driver turns notifications on, gets a push, and opens the gate pass offl
   await expect(page.locator("#timeline")).toContainText("Đặt khung giờ");
   await expect(page.locator("#as-of")).toContainText("Cập nhật lúc");
   await context.setOffline(false);
+
+  // Signing out forgets the saved copies: whoever uses the phone next sees none of them.
+  await open(page, testInfo, "/trips");
+  await page.getByRole("button", { name: "Đăng xuất" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect
+    .poll(() => page.evaluate(async (path) => Boolean(await caches.match(path)), tripPath))
+    .toBe(false);
+  await context.setOffline(true);
+  await page.goto(`${tripPath}/pass`);
+  await expect(page.locator("body")).toContainText("No network.");
+  await expect(page.locator(".pass-plate")).toHaveCount(0);
+  await context.setOffline(false);
 });
