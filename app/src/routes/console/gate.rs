@@ -289,7 +289,15 @@ fn Decisions(entry: QueueEntry, agency: Agency, decide: ServerAction<Decide>, ga
     let trip_id = entry.trip_id.to_string();
     let state = entry.agencies.iter().find(|(decided, _)| *decided == agency).map(|(_, state)| *state);
     let holding = entry.hold.as_ref().is_some_and(|hold| hold.agency == agency);
-    let form = move |decision: &'static str, channel: &'static str, label: String, class: &'static str| {
+    // The label follows the language chosen, hydrated or not.
+    let label = move |decision: &'static str, channel: &'static str| match (decision, channel) {
+        ("release", _) => t_string!(i18n, console.release).to_string(),
+        ("clear", "green") => t_string!(i18n, console.clear_green).to_string(),
+        ("clear", "yellow") => t_string!(i18n, console.clear_yellow).to_string(),
+        ("route", _) => t_string!(i18n, console.route_red).to_string(),
+        _ => t_string!(i18n, console.clear).to_string(),
+    };
+    let form = move |decision: &'static str, channel: &'static str, class: &'static str| {
         let trip_id = trip_id.clone();
         view! {
             <ActionForm action=decide attr:class="inline">
@@ -297,25 +305,25 @@ fn Decisions(entry: QueueEntry, agency: Agency, decide: ServerAction<Decide>, ga
                 <input type="hidden" name="trip_id" value=trip_id />
                 <input type="hidden" name="decision" value=decision />
                 <input type="hidden" name="channel" value=channel />
-                <button type="submit" class=class>{label}</button>
+                <button type="submit" class=class>{move || label(decision, channel)}</button>
             </ActionForm>
         }
     };
     let buttons = match (entry.status, state) {
         (_, None) => Vec::new(),
         (TripStatus::Held, _) if holding => vec![
-            form("release", "", t_string!(i18n, console.release).to_string(), "primary").into_any(),
+            form("release", "", "primary").into_any(),
             reject_form(decide, entry.trip_id.to_string()).into_any(),
         ],
         (TripStatus::Held, _) | (_, Some(AgencyState::Cleared)) | (_, Some(AgencyState::Held)) => Vec::new(),
         (_, Some(AgencyState::Pending)) if agency == Agency::Customs => vec![
-            form("clear", "green", t_string!(i18n, console.clear_green).to_string(), "primary").into_any(),
-            form("clear", "yellow", t_string!(i18n, console.clear_yellow).to_string(), "").into_any(),
-            form("route", "red", t_string!(i18n, console.route_red).to_string(), "danger").into_any(),
+            form("clear", "green", "primary").into_any(),
+            form("clear", "yellow", "").into_any(),
+            form("route", "red", "danger").into_any(),
             hold_form(decide, entry.trip_id.to_string()).into_any(),
         ],
         _ => vec![
-            form("clear", "", t_string!(i18n, console.clear).to_string(), "primary").into_any(),
+            form("clear", "", "primary").into_any(),
             hold_form(decide, entry.trip_id.to_string()).into_any(),
         ],
     };
