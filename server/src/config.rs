@@ -26,7 +26,7 @@ impl Config {
     /// `DATABASE_URL` (required); `LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`,
     /// `LEPTOS_SITE_PKG_DIR`, `LEPTOS_OUTPUT_NAME` as cargo-leptos sets them;
     /// `DATABASE_POOL_SIZE`; `SECURE_COOKIES` (default: on unless serving on loopback);
-    /// `SESSION_HOURS`; `DEMO_DATA` to load the demo firms and officers.
+    /// `SESSION_HOURS`; `PUSH_CONTACT`; `DEMO_DATA` to load the demo firms and officers.
     pub fn from_env() -> Result<Config, String> {
         let database_url = variable("DATABASE_URL").ok_or("DATABASE_URL is not set")?;
         let site_addr: SocketAddr = variable("LEPTOS_SITE_ADDR")
@@ -52,6 +52,8 @@ impl Config {
                 session_hours: variable("SESSION_HOURS")
                     .and_then(|hours| hours.parse().ok())
                     .unwrap_or(12),
+                push_contact: variable("PUSH_CONTACT")
+                    .unwrap_or_else(|| Settings::default().push_contact),
             },
             demo_data: flag("DEMO_DATA").unwrap_or(false),
         })

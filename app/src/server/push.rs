@@ -259,7 +259,7 @@ pub async fn deliver_due(state: &AppState, keys: &VapidKeys, client: &reqwest::C
     let signer = keys.signer()?;
     let mut sends = tokio::task::JoinSet::new();
     for message in due {
-        let request = encrypt(&signer, &message);
+        let request = encrypt(&signer, &state.settings.push_contact, &message);
         let client = client.clone();
         sends.spawn(async move {
             let outcome = match request {
@@ -307,9 +307,6 @@ pub async fn deliver_due(state: &AppState, keys: &VapidKeys, client: &reqwest::C
     Ok(taken)
 }
 
-/// Who push services can contact about our messages (RFC 8292, `sub`).
-const VAPID_SUBJECT: &str = "mailto:push@border-gate.example";
-
 /// `https://push.example:8443/send/abc` → `https://push.example:8443`.
 fn origin_of(endpoint: &str) -> String {
     let after_scheme = endpoint.find("://").map_or(0, |at| at + 3);
@@ -324,7 +321,7 @@ struct Outgoing {
     body: Vec<u8>,
 }
 
-fn encrypt(signer: &PartialVapidSignatureBuilder, message: &Due) -> Result<Outgoing, String> {
+fn encrypt(signer: &PartialVapidSignatureBuilder, contact: &str, message: &Due) -> Result<Outgoing, String> {
     let topic = Topic::from_code(&message.topic).unwrap_or(Topic::Booking);
     let payload = serde_json::to_vec(&render(message)).map_err(|error| error.to_string())?;
     let subscription = SubscriptionInfo::new(message.endpoint.clone(), message.p256dh.clone(), message.auth.clone());
@@ -339,7 +336,7 @@ fn encrypt(signer: &PartialVapidSignatureBuilder, message: &Due) -> Result<Outgo
     // RFC 8292: the audience is the push resource's origin, port included (web-push
     // leaves a non-default port out), and the subject a contact for the push service.
     vapid.add_claim("aud", origin_of(&message.endpoint));
-    vapid.add_claim("sub", VAPID_SUBJECT);
+    vapid.add_claim("sub", contact);
     let signature = vapid.build().map_err(|error| format!("{error:?}"))?;
     builder.set_vapid_signature(signature);
     let message = builder.build().map_err(|error| format!("{error:?}"))?;

@@ -15,6 +15,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How long a sign-in lasts.
     pub session_hours: i64,
+    /// Who push services can contact about our messages (RFC 8292 `sub`: a `mailto:`
+    /// or `https:` address of the gate's operator).
+    pub push_contact: String,
 }
 
 impl Default for Settings {
@@ -22,6 +25,7 @@ impl Default for Settings {
         Settings {
             secure_cookies: true,
             session_hours: 12,
+            push_contact: "mailto:push@border-gate.example".into(),
         }
     }
 }

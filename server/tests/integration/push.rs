@@ -185,6 +185,11 @@ fn check_vapid(received: &Received, portal_key: &str, service: &PushService) {
     let claims = jsonwebtoken::decode::<Value>(token, &decoding, &validation)
         .expect("a valid ES256 signature for this audience");
     assert!(claims.claims["exp"].as_i64().unwrap() > chrono::Utc::now().timestamp());
+    assert_eq!(
+        claims.claims["sub"],
+        app::server::Settings::default().push_contact,
+        "the operator's contact (PUSH_CONTACT)"
+    );
 }
 
 /// A firm with a trip declared at Huu Nghi; returns (firm browser, trip id).

@@ -29,7 +29,7 @@ pub async fn spawn(pool: PgPool) -> TestApp {
         .build();
     let settings = Settings {
         secure_cookies: false,
-        session_hours: 12,
+        ..Settings::default()
     };
     let state = AppState::new(pool.clone(), options, settings)
         .await
@@ -243,7 +243,7 @@ pub async fn test_state(app: &TestApp) -> AppState {
         options,
         Settings {
             secure_cookies: false,
-            session_hours: 12,
+            ..Settings::default()
         },
     )
     .await
