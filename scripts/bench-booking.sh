@@ -25,8 +25,11 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 8192 ]; then
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 8192 2>/dev/null || true
 fi
 
-echo "== build: release server (cargo build --release -p server)"
-cargo build --release -p server
+# One build for the benchmark and the server it starts: a separate `cargo build
+# --release -p server` has other features (no dev-dependencies), and the two would
+# rebuild the app crate in turn at every run.
+echo "== build: release server and benchmark (cargo bench --no-run)"
+cargo bench -p server --bench booking_storm --no-run
 
 echo "== machine: $(nproc) cores; $(uptime)"
 echo "== booking storm (cargo bench -p server --bench booking_storm)"

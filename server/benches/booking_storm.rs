@@ -38,7 +38,7 @@
 //! - `BENCH_SHARED_CLIENT` [0]: 1 sends every booker's requests through one shared
 //!   HTTP client pool instead of one client (browser) per booker;
 //! - `BENCH_SEED` [2026]; `BENCH_PORT` [a free port]; `BENCH_DATABASE` [generated];
-//!   `BENCH_KEEP_DATABASE` [0]; `BENCH_SERVER_BIN` [target/release/server];
+//!   `BENCH_KEEP_DATABASE` [0]; `BENCH_SERVER_BIN` [the release server built with the benchmark];
 //! - `DATABASE_POOL_SIZE` is passed on to the server (its default: 4 per core);
 //!   `BENCH_SERVER_LOG` [warn] is its `RUST_LOG` (the log is kept in the temp dir).
 
@@ -178,7 +178,9 @@ impl Config {
             ),
             server_binary: variable("BENCH_SERVER_BIN")
                 .map(PathBuf::from)
-                .unwrap_or_else(|| target.join("release/server")),
+                // The server binary cargo built along with this benchmark, with the same
+                // profile and features.
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_server"))),
             site_root: target.join("site"),
             admin_url: variable("DATABASE_URL").ok_or(
                 "DATABASE_URL is not set (source scripts/database.sh, or run scripts/bench-booking.sh)",
