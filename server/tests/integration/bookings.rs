@@ -88,6 +88,70 @@ async fn concurrent_bookers_fill_a_slot_exactly_to_capacity(pool: PgPool) {
     assert_eq!(slot_counts(&app.pool, slot).await, (5, 5));
 }
 
+/// Bookings waiting together go to PostgreSQL in one statement (`book_slots`, used by
+/// the booking lanes of `app/src/server/bookings/lanes.rs`): each runs as if alone, so
+/// one refused in the middle undoes itself only, and its answer says why.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_refusal_inside_a_batch_of_bookings_undoes_only_itself(pool: PgPool) {
+    let app = spawn(pool).await;
+    only_capacity_limits(&app).await;
+    let slot = slot_in(&app, "export", 180, 2).await;
+    let browser = app.browser();
+    let (vehicle, driver) = firm_with_fleet(&browser, 31).await;
+    let mut trips = Vec::new();
+    for _ in 0..3 {
+        let trip = declare_trip(&browser, &vehicle, &driver, "export", false).await;
+        trips.push(uuid::Uuid::parse_str(&trip).unwrap());
+    }
+    let (firm, actor): (uuid::Uuid, uuid::Uuid) = sqlx::query_as(
+        "select t.firm_id, u.id from trips t join users u on u.firm_id = t.firm_id
+          where t.id = $1 and u.role = 'firm_admin'",
+    )
+    .bind(trips[0])
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+
+    // The first trip, the first trip again (already booked: refused), the second trip,
+    // then the third (the slot of two is full by then: refused).
+    let batch = [trips[0], trips[0], trips[1], trips[2]];
+    let rows: Vec<(i32, Option<uuid::Uuid>, Option<String>, Option<String>)> = sqlx::query_as(
+        "select ordinal, booking, error_code, error_message
+           from book_slots($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) order by ordinal",
+    )
+    .bind(vec![firm; 4])
+    .bind(vec![actor; 4])
+    .bind(batch.to_vec())
+    .bind(vec![slot; 4])
+    .bind((1..=4).map(|n| format!("batch-key-{n}")).collect::<Vec<_>>())
+    .bind(batch.iter().map(|trip| format!("book:{trip}:{slot}")).collect::<Vec<_>>())
+    .bind(vec![2; 4])
+    .bind(vec![2; 4])
+    .bind((1..=4).map(|n| format!("BTCH-000{n}")).collect::<Vec<_>>())
+    .bind(vec![false; 4])
+    .bind(vec![false; 4])
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+
+    assert_eq!(rows.len(), 4);
+    assert!(rows[0].1.is_some() && rows[0].2.is_none(), "{rows:?}");
+    assert!(rows[1].1.is_none() && rows[1].2.is_some(), "{rows:?}");
+    assert!(rows[2].1.is_some() && rows[2].2.is_none(), "{rows:?}");
+    assert_eq!(rows[3].2.as_deref(), Some("BG001"), "{rows:?}");
+    assert_eq!(slot_counts(&app.pool, slot).await, (2, 2));
+    let keys: Vec<String> = sqlx::query_scalar("select key from booking_requests order by key")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(keys, ["batch-key-1", "batch-key-3"], "a refused booking leaves no claim");
+    let events: i64 = sqlx::query_scalar("select count(*) from trip_events where kind = 'booked'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(events, 2);
+}
+
 async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
     let mut results = Vec::new();
     for handle in handles.collect::<Vec<_>>() {
