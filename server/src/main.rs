@@ -26,6 +26,18 @@ async fn run() -> Result<(), String> {
     let config = Config::from_env()?;
     let pool = PgPoolOptions::new()
         .max_connections(config.pool_size)
+        // sqlx pings every connection it hands out, one more round trip for every
+        // request; ping only those idle long enough to have gone stale (a restarted
+        // database, a dropped connection).
+        .test_before_acquire(false)
+        .before_acquire(|connection, meta| {
+            Box::pin(async move {
+                if meta.idle_for > std::time::Duration::from_secs(30) {
+                    sqlx::Connection::ping(connection).await?;
+                }
+                Ok(true)
+            })
+        })
         .connect(&config.database_url)
         .await
         .map_err(|error| format!("cannot connect to the database: {error}"))?;
