@@ -36,7 +36,6 @@ struct Snapshot {
     perishable: bool,
     trip_gate: Option<String>,
     trip_direction: Option<String>,
-    slot_gate: String,
     slot_direction: String,
     starts_at: DateTime<Utc>,
     local_day: NaiveDate,
@@ -72,7 +71,7 @@ select q.ordinal, snapshot.*
        with ordinality as q (trip_id, firm_id, slot_id, key, at, driver_only, user_id, ordinal)
  cross join lateral (
   select t.status as trip_status, t.perishable, t.gate_id as trip_gate, t.direction as trip_direction,
-         s.gate_id as slot_gate, s.direction as slot_direction, s.starts_at, s.local_day, s.capacity, s.booked,
+         s.direction as slot_direction, s.starts_at, s.local_day, s.capacity, s.booked,
          s.booked_perishable,
          exists (select 1 from gate_closures c where c.gate_id = s.gate_id and c.starts_at < s.ends_at and c.ends_at > s.starts_at) as closed,
          coalesce(sf.booked, 0) as firm_booked, d.intake_limit as day_limit, coalesce(d.booked, 0) as day_booked,
@@ -222,7 +221,7 @@ pub async fn book(
             .is_some_and(|start| policy.change(now, start) == Change::Late),
         Kind::Book => false,
     };
-    if snapshot.trip_gate.as_deref() != Some(snapshot.slot_gate.as_str())
+    if snapshot.trip_gate.as_deref() != Some(snapshot.gate.id.as_str())
         || snapshot.trip_direction.as_deref() != Some(snapshot.slot_direction.as_str())
     {
         return Err(refuse(Problem::WrongSlot));
@@ -258,7 +257,7 @@ pub async fn book(
         .map_err(refuse)?;
 
     let lane = db.lane(
-        &snapshot.slot_gate,
+        &snapshot.gate.id,
         &snapshot.slot_direction,
         snapshot.local_day,
     );
@@ -278,7 +277,7 @@ pub async fn book(
         };
         match db.book(lane, call).await? {
             lanes::Booked::Done(Some(booking)) => {
-                state.board_cache.forget(&snapshot.slot_gate);
+                state.board_cache.forget(&snapshot.gate.id);
                 return Ok(booking);
             }
             // The request's claim was made by a concurrent twin that then failed.

@@ -403,10 +403,7 @@ fn raised(error: &dyn sqlx::error::DatabaseError) -> Raised {
 }
 
 /// `book_slot` on its own: a database error is its answer, not a failure of the lane.
-async fn book_alone<'c, E>(executor: E, call: &BookSlot) -> Result<Booked, sqlx::Error>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Postgres>,
-{
+async fn book_alone(connection: &mut PgConnection, call: &BookSlot) -> Result<Booked, sqlx::Error> {
     let booked: Result<Option<Uuid>, sqlx::Error> =
         sqlx::query_scalar("select book_slot($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
             .bind(call.firm)
@@ -420,7 +417,7 @@ where
             .bind(&call.pass_code)
             .bind(call.moving)
             .bind(call.late)
-            .fetch_one(executor)
+            .fetch_one(connection)
             .await;
     match booked {
         Ok(booking) => Ok(Booked::Done(booking)),
