@@ -23,7 +23,7 @@ test("a driver turns notifications on, gets a push, and opens the gate pass offl
     packages: "120",
   });
   await open(page, testInfo, `${tripPath}/book`);
-  await page.locator("#slot-list li.slot").nth(12 + testInfo.workerIndex).getByRole("button", { name: "Đặt" }).click();
+  await page.locator("#slot-list li.slot").nth(12 + testInfo.parallelIndex).getByRole("button", { name: "Đặt" }).click();
   await expect(page).toHaveURL(/\?booked=1$/);
 
   // The driver signs in on the phone, notifications allowed.
@@ -59,6 +59,8 @@ test("a driver turns notifications on, gets a push, and opens the gate pass offl
   await expect(device.getByLabel("Được gọi vào làn")).toBeChecked();
   await device.getByLabel("Đặt, đổi, hủy khung giờ").uncheck();
   await device.getByRole("button", { name: "Lưu lựa chọn" }).click();
+  await expect(page).toHaveURL(/\/account\?push=saved$/);
+  await expect(page.locator("#push-saved")).toHaveText("Đã lưu lựa chọn thông báo.");
   await page.reload();
   await settle(page, testInfo);
   await expect(page.locator("#push-devices li").first().getByLabel("Đặt, đổi, hủy khung giờ")).not.toBeChecked();

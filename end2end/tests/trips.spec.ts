@@ -30,8 +30,10 @@ test("a trip is declared, booked, moved and cancelled, and the board follows", a
   const firm = await registerFirm(page, testInfo);
   await fleetFor(page, firm.plateTyped, firm.phone);
   const day = tomorrowAtGate();
-  // Each worker books its own hours of the day, so parallel runs never share a slot.
-  const first = 1 + testInfo.workerIndex * 3;
+  // Each project and parallel worker books its own hours of the day, so no two runs share
+  // a slot (parallelIndex stays below the worker count; workerIndex grows at each restart).
+  const project = testInfo.config.projects.findIndex((p) => p.name === testInfo.project.name);
+  const first = 1 + ((project * testInfo.config.workers + testInfo.parallelIndex) % 8) * 3;
 
   await open(page, testInfo, "/trips/new");
   await page.getByLabel("Xe", { exact: true }).selectOption({ label: firm.plateCanonical });

@@ -10,6 +10,7 @@ use crate::{
     i18n::*,
 };
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 fn topic_text(i18n: crate::components::translate::I18n, topic: Topic) -> String {
     match topic {
@@ -30,6 +31,9 @@ pub fn Notifications() -> impl IntoView {
     let save = ServerAction::<SetPushTopics>::new();
     let remove = ServerAction::<RemovePushDevice>::new();
     let devices = Resource::new(move || (save.version().get(), remove.version().get()), |_| get_push_devices());
+    // Saving posts, then comes back to `/account?push=saved` (with or without script).
+    let query = use_query_map();
+    let saved = move || query.with(|query| query.get("push").as_deref() == Some("saved"));
     view! {
         <section class="card" id="notifications">
             <h2>{t!(i18n, push.heading)}</h2>
@@ -44,6 +48,7 @@ pub fn Notifications() -> impl IntoView {
                 <p class="notice error" id="push-status" role="alert" hidden=true></p>
             </div>
             <script src="/push.js" defer=true></script>
+            {move || saved().then(|| view! { <p class="notice success" role="status" id="push-saved">{t!(i18n, push.saved)}</p> })}
             <Transition>
                 {move || Suspend::new(async move {
                     or_notice(devices.await, move |devices| {
