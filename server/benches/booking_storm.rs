@@ -34,7 +34,8 @@
 //!   perishable reserve, in percent of a slot (the portal's defaults);
 //! - `BENCH_HISTORY_DAYS` [60]: days of past slots filled with finished bookings (and
 //!   their trips and idempotency keys) before the storm, so that PostgreSQL plans the
-//!   booking path on tables of a portal that has been running, not on empty ones;
+//!   booking path on tables of a portal that has been running, not on empty ones; with
+//!   it, the coming days at the gates not stormed are part booked (active bookings);
 //! - `BENCH_SHARED_CLIENT` [0]: 1 sends every booker's requests through one shared
 //!   HTTP client pool instead of one client (browser) per booker;
 //! - `BENCH_SEED` [2026]; `BENCH_PORT` [a free port]; `BENCH_DATABASE` [generated];
@@ -751,13 +752,72 @@ async fn seed(
     })
 }
 
+/// The coming days at the gates not stormed, each slot filled to 30-70 % with active
+/// bookings of booked trips: a portal in service always holds some. Without them the
+/// statistics say no booking is active when the booking snapshot is planned, and a plan
+/// that reads every active booking of the portal per request looks as cheap as the
+/// lookup by trip (both "one row"); thousands of bookings later it is not.
+async fn seed_ahead(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    config: &Config,
+) -> Result<u64, sqlx::Error> {
+    let count = sqlx::query(
+        "create temp table ahead on commit drop as
+         select gen_random_uuid() as trip_id, gen_random_uuid() as booking_id, s.id as slot_id,
+                s.gate_id, s.direction, s.local_day, s.starts_at, f.firm, f.admin,
+                f.vehicles[1 + (s.id * 31 + k) % cardinality(f.vehicles)] as vehicle,
+                f.drivers[1 + (s.id * 17 + k) % cardinality(f.drivers)] as driver,
+                (s.id * 13 + k) % 100 < 15 as perishable
+           from slots s
+          cross join lateral generate_series(1, s.capacity * (30 + (s.id * 37) % 41) / 100) as k
+           join fleet f on f.n = (s.id * 7919 + k * 104729) % (select count(*) from fleet)
+          where s.starts_at > now() and not s.gate_id = any($1)",
+    )
+    .bind(&config.gates)
+    .execute(&mut **transaction)
+    .await?
+    .rows_affected();
+    for statement in [
+        "insert into trips (id, firm_id, vehicle_id, driver_id, direction, gate_id, planned_date,
+                            cargo_description, hs_code, cargo_weight_kg, packages, customs_declaration,
+                            perishable, status, created_by)
+         select trip_id, firm, vehicle, driver, direction, gate_id, local_day,
+                'Hàng sắp qua cửa khẩu', '08109010', 18000, 1200,
+                lpad(((row_number() over ()) + 600000000000)::text, 12, '0'), perishable, 'booked', admin
+           from ahead",
+        "insert into bookings (id, trip_id, slot_id, firm_id, vehicle_id, perishable, pass_code, created_by)
+         select booking_id, trip_id, slot_id, firm, vehicle, perishable,
+                'A' || lpad((row_number() over ())::text, 9, '0'), admin
+           from ahead",
+        "update slots s set booked = s.booked + x.n, booked_perishable = s.booked_perishable + x.p
+           from (select slot_id, count(*) as n, count(*) filter (where perishable) as p
+                   from ahead group by slot_id) as x
+          where s.id = x.slot_id",
+        "insert into slot_firms (slot_id, firm_id, booked)
+         select slot_id, firm, count(*) from ahead group by 1, 2
+         on conflict (slot_id, firm_id) do update set booked = slot_firms.booked + excluded.booked",
+        "insert into gate_days (gate_id, direction, local_day, intake_limit, booked)
+         select a.gate_id, a.direction, a.local_day,
+                case when a.direction = 'export' then g.export_daily_intake else g.import_daily_intake end,
+                count(*)
+           from ahead a join gates g on g.id = a.gate_id
+          group by a.gate_id, a.direction, a.local_day, g.export_daily_intake, g.import_daily_intake
+         on conflict (gate_id, direction, local_day) do update set booked = gate_days.booked + excluded.booked",
+        "insert into booking_requests (firm_id, key, request, booking_id)
+         select firm, 'ahead-' || booking_id, 'book:' || trip_id || ':' || slot_id, booking_id from ahead",
+    ] {
+        sqlx::query(statement).execute(&mut **transaction).await?;
+    }
+    Ok(count)
+}
+
 /// Weeks of past slots, each filled to 50-100 % with finished bookings (arrived, some
 /// cancelled, a few old no-shows outside the strike window) of exited trips, each with
 /// its idempotency key: the tables the booking path reads are then as large as on a
 /// portal in service. Past counters stay at zero (only active bookings count).
-async fn seed_history(pool: &PgPool, config: &Config) -> Result<i64, sqlx::Error> {
+async fn seed_history(pool: &PgPool, config: &Config) -> Result<(i64, i64), sqlx::Error> {
     if config.history_days <= 0 {
-        return Ok(0);
+        return Ok((0, 0));
     }
     let mut transaction = pool.begin().await?;
     sqlx::query(
@@ -863,9 +923,10 @@ async fn seed_history(pool: &PgPool, config: &Config) -> Result<i64, sqlx::Error
     .execute(&mut *transaction)
     .await?
     .rows_affected();
+    let ahead = seed_ahead(&mut transaction, config).await?;
     transaction.commit().await?;
     sqlx::query("analyze").execute(pool).await?;
-    Ok(count as i64)
+    Ok((count as i64, ahead as i64))
 }
 
 /// Signs every firm's admin in over HTTP; returns each firm's `bgp_session=…` cookie.
@@ -1906,13 +1967,16 @@ async fn check_database(
         active_bookings: count(
             pool,
             at,
-            "select count(*) from bookings where status = 'active' and $1 is not null",
+            "select count(*) from bookings b where b.status = 'active' and $1 is not null
+                and not exists (select 1 from booking_requests r
+                                 where r.booking_id = b.id and r.key like 'ahead-%')",
         )
         .await?,
         requests_claimed: count(
             pool,
             at,
-            "select count(*) from booking_requests where key not like 'history-%' and $1 is not null",
+            "select count(*) from booking_requests
+              where key not like 'history-%' and key not like 'ahead-%' and $1 is not null",
         )
         .await?,
     })
@@ -2092,11 +2156,17 @@ async fn storm(
             .map_err(sql)?;
     let seeding_started = Instant::now();
     let seeded = seed(pool, config, &groups, &weights).await.map_err(sql)?;
-    let history = seed_history(pool, config).await.map_err(sql)?;
+    let (history, ahead) = seed_history(pool, config).await.map_err(sql)?;
     let seeding = seeding_started.elapsed();
     let login_started = Instant::now();
     let cookies = sign_in_all(plain, base, &seeded.firm_emails).await?;
     let logins = login_started.elapsed();
+    // The seeding dirtied a few hundred megabytes of files; the kernel writes them back
+    // about 30 s later, in the middle of the storm, and a portal in service has no such
+    // backlog. Flushed now, before the clock starts.
+    let flush_started = Instant::now();
+    let flushed = Command::new("sync").status().is_ok_and(|status| status.success());
+    let flush = flush_started.elapsed();
 
     let gate_rows = sqlx::query(
         "select id, export_capacity, import_capacity, export_daily_intake, import_daily_intake,
@@ -2117,7 +2187,7 @@ async fn storm(
             format!("server default, {} connections", cores * 4)
         });
     println!(
-        "setup: database {}, server ready in {:.1} s ({server_pool}), seeded {} firms / {} declared trips / {} vehicles and {history} finished bookings of the past {} days in {:.1} s, {} firm admins signed in over HTTP in {:.1} s",
+        "setup: database {}, server ready in {:.1} s ({server_pool}), seeded {} firms / {} declared trips / {} vehicles and {history} finished bookings of the past {} days and {ahead} active ones at the other gates in {:.1} s, {} firm admins signed in over HTTP in {:.1} s, dirty files {} in {:.1} s",
         config.database,
         server_ready.as_secs_f64(),
         config.firms,
@@ -2126,7 +2196,9 @@ async fn storm(
         config.history_days.max(0),
         seeding.as_secs_f64(),
         cookies.len(),
-        logins.as_secs_f64()
+        logins.as_secs_f64(),
+        if flushed { "flushed (sync)" } else { "NOT flushed (sync failed)" },
+        flush.as_secs_f64()
     );
     for row in &gate_rows {
         let intake =
