@@ -2485,49 +2485,56 @@ async fn storm(
         println!("transport error x{count}: {error}");
     }
 
-    println!();
-    println!("timeline (by send time, 5 s buckets):");
-    println!(
-        "{:>8} {:>10} {:>14} {:>10} {:>10} {:>8}",
-        "from s", "attempts/s", "confirmed/s", "full/s", "p50 ms", "p99 ms"
-    );
-    let buckets = (drained / 5.0).ceil().max(1.0) as usize;
-    for bucket in 0..buckets {
-        let in_bucket: Vec<&Sample> = tally
-            .samples
-            .iter()
-            .filter(in_window)
-            .filter(|sample| sample.sent_ms as usize / 5000 == bucket)
-            .collect();
-        if in_bucket.is_empty() {
-            continue;
-        }
-        let width = (seconds - bucket as f64 * 5.0).clamp(0.001, 5.0);
-        if bucket as f64 * 5.0 >= seconds {
-            continue;
-        }
-        let mut latencies: Vec<u32> = in_bucket
-            .iter()
-            .filter(|sample| !matches!(sample.outcome, Outcome::Dropped | Outcome::TransportError))
-            .map(|sample| sample.latency_us)
-            .collect();
-        latencies.sort_unstable();
-        let count_of = |wanted: &[Outcome]| {
-            in_bucket
-                .iter()
-                .filter(|sample| wanted.contains(&sample.outcome))
-                .count() as f64
-                / width
-        };
+    // The whole storm by 5 s, then its opening (when most bookings confirm) by 1 s.
+    for (step, until, title) in [
+        (5.0, drained, "timeline (by send time, 5 s buckets):"),
+        (1.0, drained.min(10.0), "the first 10 s (by send time, 1 s buckets):"),
+    ] {
+        println!();
+        println!("{title}");
         println!(
-            "{:>8} {:>10.0} {:>14.0} {:>10.0} {:>10} {:>8}",
-            bucket * 5,
-            in_bucket.len() as f64 / width,
-            count_of(&[Outcome::Confirmed, Outcome::RetryBooked]),
-            count_of(&[Outcome::SlotFull]),
-            milliseconds(percentile(&latencies, 0.50)),
-            milliseconds(percentile(&latencies, 0.99)),
+            "{:>8} {:>10} {:>14} {:>10} {:>10} {:>8}",
+            "from s", "attempts/s", "confirmed/s", "full/s", "p50 ms", "p99 ms"
         );
+        let buckets = (until / step).ceil().max(1.0) as usize;
+        for bucket in 0..buckets {
+            let from = bucket as f64 * step;
+            if from >= seconds {
+                continue;
+            }
+            let in_bucket: Vec<&Sample> = tally
+                .samples
+                .iter()
+                .filter(in_window)
+                .filter(|sample| ((sample.sent_ms as f64 / 1000.0) / step).floor() as usize == bucket)
+                .collect();
+            if in_bucket.is_empty() {
+                continue;
+            }
+            let width = (seconds - from).clamp(0.001, step);
+            let mut latencies: Vec<u32> = in_bucket
+                .iter()
+                .filter(|sample| !matches!(sample.outcome, Outcome::Dropped | Outcome::TransportError))
+                .map(|sample| sample.latency_us)
+                .collect();
+            latencies.sort_unstable();
+            let count_of = |wanted: &[Outcome]| {
+                in_bucket
+                    .iter()
+                    .filter(|sample| wanted.contains(&sample.outcome))
+                    .count() as f64
+                    / width
+            };
+            println!(
+                "{:>8} {:>10.0} {:>14.0} {:>10.0} {:>10} {:>8}",
+                from,
+                in_bucket.len() as f64 / width,
+                count_of(&[Outcome::Confirmed, Outcome::RetryBooked]),
+                count_of(&[Outcome::SlotFull]),
+                milliseconds(percentile(&latencies, 0.50)),
+                milliseconds(percentile(&latencies, 0.99)),
+            );
+        }
     }
 
     println!();
