@@ -33,12 +33,15 @@ async fn take(
 ) -> Result<uuid::Uuid, AppError> {
     use super::parse_id;
     let state = crate::server::state()?;
-    let viewer = super::trip_viewer(&state).await?;
-    let trip_id = parse_id(trip_id)?;
-    let slot_id: i64 = slot_id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let (Ok(trip_id), Ok(slot_id)) = (parse_id(trip_id), slot_id.trim().parse::<i64>()) else {
+        // Signed out or not allowed says so first, as everywhere.
+        super::trip_viewer(&state).await?;
+        return Err(AppError::NotFound);
+    };
+    // The session is checked by the booking snapshot, in the same statement.
     let booking = crate::server::bookings::book(
         &state,
-        viewer,
+        crate::server::sessions::claimed_session(&state),
         trip_id,
         slot_id,
         request_key.trim(),

@@ -153,6 +153,16 @@ pub async fn current_user(state: &AppState) -> Result<Option<SessionUser>, AppEr
     user_of_token(state, request::cookie(SESSION_COOKIE)).await
 }
 
+/// The account and session row a request's session cookie names, if it is well signed
+/// and unexpired; whether the session is still open is for the caller's query to check
+/// (the booking snapshot does, in the same statement).
+pub fn claimed_session(state: &AppState) -> Option<(Uuid, Uuid)> {
+    let claims = state
+        .session_keys
+        .verify(&request::cookie(SESSION_COOKIE)?, SESSION_AUDIENCE)?;
+    Some((claims.sub, claims.sid?))
+}
+
 /// The signed-in user of a request handled outside Leptos (live streams).
 pub async fn user_of_headers(
     state: &AppState,

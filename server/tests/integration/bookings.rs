@@ -911,6 +911,75 @@ async fn another_firms_trip_ids_find_nothing(pool: PgPool) {
     );
 }
 
+/// The booking read checks the session itself (no separate session query): each way
+/// of not being allowed still gets its own answer, and nothing is booked.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_booking_asks_who_is_signed_in(pool: PgPool) {
+    let app = spawn(pool).await;
+    let owner = app.browser();
+    let (vehicle, driver) = firm_with_fleet(&owner, 1).await;
+    let other_driver = owner
+        .call(
+            "add_person",
+            &[
+                ("role", "driver"),
+                ("full_name", "Lý Thường Kiệt"),
+                ("email", ""),
+                ("phone", "0987654321"),
+                ("id_number", "020190009999"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(other_driver.status, StatusCode::OK, "{other_driver:?}");
+    let trip = declare_trip(&owner, &vehicle, &driver, "export", false).await;
+    let slot = slot_in(&app, "export", 180, 5).await;
+    let sign_in = |phone: &'static str| {
+        let browser = app.browser();
+        async move {
+            let answer = browser
+                .call("login", &[("identifier", phone), ("password", PASSWORD)])
+                .await;
+            assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+            browser
+        }
+    };
+
+    // Nobody signed in; a bad trip id or key changes nothing to that.
+    let stranger = app.browser();
+    for (trip_id, key) in [(trip.as_str(), "stranger-key-1"), ("not-a-trip", "stranger-key-2"), (trip.as_str(), "short")] {
+        let answer = book(&stranger, trip_id, slot, key).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{answer:?}");
+        assert_eq!(answer.body, "NotSignedIn");
+    }
+    // A session ended by signing out, its token copied before.
+    let leaver = sign_in("0900000001").await;
+    let copied = leaver.cookie("bgp_session").expect("signed in");
+    leaver.call("logout", &[]).await;
+    let thief = app.browser();
+    let stolen = thief
+        .call_with_headers(
+            "book_slot",
+            &[("trip_id", &trip), ("slot_id", &slot.to_string()), ("request_key", "thief-key-001")],
+            &[("cookie", &copied)],
+        )
+        .await;
+    assert_eq!(stolen.status, StatusCode::UNAUTHORIZED, "{stolen:?}");
+    // An officer is no booker; a driver books only the trips they drive.
+    let officer = support::officer(&app, "customs").await;
+    assert_eq!(book(&officer, &trip, slot, "officer-key-1").await.status, StatusCode::FORBIDDEN);
+    let not_theirs = sign_in("0987654321").await;
+    assert_eq!(book(&not_theirs, &trip, slot, "driver-key-002").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(slot_counts(&app.pool, slot).await, (0, 0), "nothing was booked");
+
+    // The trip's own driver, and the office, may.
+    let own_driver = sign_in("0900000001").await;
+    assert_eq!(book(&own_driver, &trip, slot, "driver-key-001").await.status, StatusCode::OK);
+    // A key too short from a signed-in booker is a bad request, not a missing trip.
+    assert_eq!(book(&owner, &trip, slot, "short").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(slot_counts(&app.pool, slot).await, (1, 1));
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn a_trip_is_checked_when_declared_and_frozen_once_booked(pool: PgPool) {
     let app = spawn(pool).await;

@@ -56,17 +56,19 @@ fn readers() -> usize {
     cores()
 }
 
-/// Writer lanes (connections): `BOOKING_LANES`, by default one per two cores. Fewer
-/// lanes make bigger batches, and on a small machine the CPU each booking costs
-/// PostgreSQL is what runs out first: in the booking storm on two cores, one lane
-/// answered refusals several times faster at the 99th percentile than four lanes did,
-/// and confirmations no slower.
+/// Writer lanes (connections): `BOOKING_LANES`, by default one per core. A lane runs
+/// its batches one after another, so in the opening rush of a storm (on two cores, some
+/// 1,200 of 2,000 attempts a second confirm) one lane was the queue: p99 near 500 ms
+/// while everything else waited on it. Two lanes on two cores, once the session check
+/// moved into the snapshot and left the CPU to spare, met every target (p99 172-213 ms,
+/// "slot full" 8-13 ms, 2026-11-23). Before that move, two lanes did worse than one:
+/// the CPU, not the lane, was what ran out.
 fn lanes() -> usize {
     std::env::var("BOOKING_LANES")
         .ok()
         .and_then(|lanes| lanes.trim().parse().ok())
         .filter(|lanes| *lanes > 0)
-        .unwrap_or((cores() / 2).max(1))
+        .unwrap_or(cores())
 }
 
 fn cores() -> usize {
@@ -77,12 +79,11 @@ fn cores() -> usize {
 #[derive(Debug, Clone)]
 pub(super) struct SnapshotOf {
     pub trip: Uuid,
-    pub firm: Uuid,
+    /// The session row the request's cookie names, and its account.
+    pub session: Uuid,
     pub slot: i64,
     pub key: String,
     pub now: DateTime<Utc>,
-    /// Only the trips this user drives (a driver's own account).
-    pub driver_only: bool,
     pub user: Uuid,
 }
 
@@ -299,11 +300,10 @@ async fn read_together(
     let questions = || batch.iter().map(|job| &job.question);
     let rows: Vec<Numbered> = sqlx::query_as(SNAPSHOTS)
         .bind(questions().map(|q| q.trip).collect::<Vec<_>>())
-        .bind(questions().map(|q| q.firm).collect::<Vec<_>>())
+        .bind(questions().map(|q| q.session).collect::<Vec<_>>())
         .bind(questions().map(|q| q.slot).collect::<Vec<_>>())
         .bind(questions().map(|q| q.key.clone()).collect::<Vec<_>>())
         .bind(questions().map(|q| q.now).collect::<Vec<_>>())
-        .bind(questions().map(|q| q.driver_only).collect::<Vec<_>>())
         .bind(questions().map(|q| q.user).collect::<Vec<_>>())
         .fetch_all(&mut *connection)
         .await?;
