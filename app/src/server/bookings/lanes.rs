@@ -60,9 +60,9 @@ fn readers() -> usize {
 /// its batches one after another, so in the opening rush of a storm (on two cores, some
 /// 1,200 of 2,000 attempts a second confirm) one lane was the queue: p99 near 500 ms
 /// while everything else waited on it. Two lanes on two cores, once the session check
-/// moved into the snapshot and left the CPU to spare, met every target (p99 172-213 ms,
-/// "slot full" 8-13 ms, 2026-11-23). Before that move, two lanes did worse than one:
-/// the CPU, not the lane, was what ran out.
+/// moved into the snapshot and left the CPU to spare, met every target in six runs
+/// (p99 29-251 ms, "slot full" 5-16 ms, 2026-11-23). Before that move, two lanes did
+/// worse than one: the CPU, not the lane, was what ran out.
 fn lanes() -> usize {
     std::env::var("BOOKING_LANES")
         .ok()
