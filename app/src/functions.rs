@@ -24,9 +24,7 @@ fn parse_id(text: &str) -> Result<uuid::Uuid, crate::error::AppError> {
 async fn trip_viewer(
     state: &crate::server::AppState,
 ) -> Result<crate::server::trips::Viewer, crate::error::AppError> {
-    use crate::{domain::role::Role, server::sessions};
-    let (user, _) = sessions::require_firm_member(state, Role::declares_trips).await?;
-    crate::server::trips::Viewer::of(&user).ok_or(crate::error::AppError::Forbidden)
+    crate::server::trips::Viewer::require(state).await
 }
 
 /// A day typed as `YYYY-MM-DD`; anything else is no day (the page picks one).

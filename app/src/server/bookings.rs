@@ -35,7 +35,6 @@ use uuid::Uuid;
 #[derive(sqlx::FromRow, Debug)]
 struct Snapshot {
     /// Who asks, from their session: the role and firm of the account.
-    viewer_user: Uuid,
     viewer_role: String,
     viewer_firm: Uuid,
     trip_status: String,
@@ -78,7 +77,7 @@ select q.ordinal, snapshot.*
   from unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::timestamptz[], $6::uuid[])
        with ordinality as q (trip_id, session_id, slot_id, key, at, user_id, ordinal)
  cross join lateral (
-  select u.id as viewer_user, u.role as viewer_role, u.firm_id as viewer_firm, t.status as trip_status, t.perishable, t.gate_id as trip_gate, t.direction as trip_direction,
+  select u.role as viewer_role, u.firm_id as viewer_firm, t.status as trip_status, t.perishable, t.gate_id as trip_gate, t.direction as trip_direction,
          s.direction as slot_direction, s.starts_at, s.local_day, s.capacity, s.booked,
          s.booked_perishable,
          exists (select 1 from gate_closures c where c.gate_id = s.gate_id and c.starts_at < s.ends_at and c.ends_at > s.starts_at) as closed,
@@ -173,14 +172,6 @@ fn is_transient(error: &lanes::Raised) -> bool {
     matches!(error.code.as_str(), "40P01" | "40001")
 }
 
-/// The signed-in user as a booker of their firm's trips, or why not (`NotSignedIn`,
-/// `Forbidden`).
-async fn require_booker(state: &AppState) -> Result<Viewer, AppError> {
-    use crate::domain::role::Role;
-    let (user, _) = super::sessions::require_firm_member(state, Role::declares_trips).await?;
-    Viewer::of(&user).ok_or(AppError::Forbidden)
-}
-
 /// Books `slot_id` for a declared trip, or moves a booked trip there, for the signed-in
 /// user of `session` (an account and its session row, from the session cookie).
 /// Idempotent under `key`: a retry returns the first attempt's booking. Returns the
@@ -197,9 +188,9 @@ pub async fn book(
     let valid_key = (8..=100).contains(&key.len());
     let request = request_fingerprint(kind, trip_id, slot_id);
     let db = &state.bookings;
-    let snapshot = match session {
-        Some((user, session)) if valid_key => {
-            db.snapshot(lanes::SnapshotOf {
+    let read = match session {
+        Some((user, session)) if valid_key => db
+            .snapshot(lanes::SnapshotOf {
                 trip: trip_id,
                 session,
                 slot: slot_id,
@@ -208,23 +199,17 @@ pub async fn book(
                 user,
             })
             .await?
-        }
+            .map(|snapshot| (user, snapshot)),
         _ => None,
     };
-    let Some(snapshot) = snapshot else {
+    let Some((user, snapshot)) = read else {
         // Signed out, not a firm account that books, a bad key, or no such trip in the
         // firm (or not the driver's own) or no such slot: the usual check says which.
-        require_booker(state).await?;
+        Viewer::require(state).await?;
         return Err(if valid_key { AppError::NotFound } else { AppError::BadRequest });
     };
-    let role = crate::domain::role::Role::from_columns(&snapshot.viewer_role, None);
-    let Some(viewer) = role
-        .filter(|role| role.belongs_to_firm() && role.declares_trips())
-        .map(|role| Viewer {
-            firm_id: snapshot.viewer_firm,
-            user_id: snapshot.viewer_user,
-            driver_only: role == crate::domain::role::Role::Driver,
-        })
+    let Some(viewer) = crate::domain::role::Role::from_columns(&snapshot.viewer_role, None)
+        .and_then(|role| Viewer::of_account(user, role, Some(snapshot.viewer_firm)))
     else {
         return Err(AppError::Forbidden);
     };

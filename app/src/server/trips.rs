@@ -35,12 +35,24 @@ pub struct Viewer {
 
 impl Viewer {
     pub fn of(user: &SessionUser) -> Option<Viewer> {
-        let firm_id = user.firm_id.filter(|_| user.role.belongs_to_firm())?;
+        Viewer::of_account(user.user_id, user.role, user.firm_id)
+    }
+
+    /// An account of `role` in `firm_id`, if it is a firm's account that declares trips.
+    pub fn of_account(user_id: Uuid, role: Role, firm_id: Option<Uuid>) -> Option<Viewer> {
+        let firm_id = firm_id.filter(|_| role.belongs_to_firm() && role.declares_trips())?;
         Some(Viewer {
             firm_id,
-            user_id: user.user_id,
-            driver_only: user.role == Role::Driver,
+            user_id,
+            driver_only: role == Role::Driver,
         })
+    }
+
+    /// The signed-in member of a firm who declares trips, or why not (`NotSignedIn`,
+    /// `Forbidden`).
+    pub async fn require(state: &AppState) -> Result<Viewer, AppError> {
+        let (user, _) = super::sessions::require_firm_member(state, Role::declares_trips).await?;
+        Viewer::of(&user).ok_or(AppError::Forbidden)
     }
 }
 
