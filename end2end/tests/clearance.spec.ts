@@ -119,6 +119,9 @@ test("a truck is checked in, called forward, held, and cleared, and the driver's
   await police.getByLabel("Mã thông hành hoặc mã QR", { exact: true }).fill("ZZZZ-ZZZZ");
   await police.getByRole("button", { name: "Nhận vào bãi" }).click();
   await expect(police.locator('.field-error[data-field="pass"]')).not.toBeEmpty();
+  // The console reloads its figures after every action and live event: the alert shows
+  // once that reload is in, so the next form is not redrawn while it is being filled.
+  await expect(police.locator("#alerts")).toContainText("Giấy thông hành không có chỗ đặt");
 
   // Called forward to lane 3: the phone says where to go.
   await settle(police, testInfo);
