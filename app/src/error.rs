@@ -37,6 +37,9 @@ pub enum AppError {
     /// The request itself was malformed (a missing or undecodable argument).
     #[error("malformed request")]
     BadRequest,
+    /// The request's body is larger than the portal ever reads.
+    #[error("request too large")]
+    TooLarge { max_bytes: u64 },
     /// The browser could not reach the server (seen only in the browser).
     #[error("server unreachable")]
     Unreachable,
@@ -64,6 +67,16 @@ impl AppError {
         AppError::invalid(errors, form)
     }
 
+    /// Refuses one field that echoes nothing back (a choice, an id, a code).
+    pub fn refused(field: &str, problem: crate::domain::Problem) -> AppError {
+        let mut errors = FieldErrors::default();
+        errors.add(field, problem);
+        AppError::Invalid {
+            fields: errors.into_vec(),
+            typed: Vec::new(),
+        }
+    }
+
     pub fn status(&self) -> u16 {
         match self {
             AppError::Invalid { .. } => 422,
@@ -72,8 +85,19 @@ impl AppError {
             AppError::Forbidden | AppError::CrossSite => 403,
             AppError::NotFound => 404,
             AppError::BadRequest => 400,
+            AppError::TooLarge { .. } => 413,
             AppError::Unreachable => 503,
             AppError::Internal => 500,
+        }
+    }
+
+    /// How long a client should wait before trying again, when that is the remedy.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts {
+                retry_after_seconds,
+            } => Some((*retry_after_seconds).max(1)),
+            _ => None,
         }
     }
 
@@ -90,6 +114,26 @@ impl AppError {
             .iter()
             .filter(move |error| error.field == field)
             .map(|error| error.problem)
+    }
+
+    /// Takes what was typed out of a refusal (to keep it off a URL); the error keeps
+    /// its problems.
+    pub fn take_typed(&mut self) -> Vec<(String, String)> {
+        match self {
+            AppError::Invalid { typed, .. } => std::mem::take(typed),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Puts back what was typed, for a refusal that lost it on its way (see
+    /// `server::flash`).
+    pub fn with_typed(mut self, values: Vec<(String, String)>) -> AppError {
+        if let AppError::Invalid { typed, .. } = &mut self {
+            if typed.is_empty() {
+                *typed = values;
+            }
+        }
+        self
     }
 
     /// What was typed into `field` before the form was refused.
@@ -119,14 +163,31 @@ fn typed_fields<Form: Serialize>(form: &Form) -> Vec<(String, String)> {
     }
 }
 
+/// The field a decoding error says is missing (serde: "missing field `plate`").
+fn missing_field(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once("missing field `")?;
+    let (field, _) = rest.split_once('`')?;
+    (!field.is_empty()
+        && field.len() <= 60
+        && field
+            .bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte == b'_'))
+    .then_some(field)
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
         match error {
-            ServerFnErrorErr::Args(_)
-            | ServerFnErrorErr::MissingArg(_)
-            | ServerFnErrorErr::Deserialization(_) => AppError::BadRequest,
+            // A field the form did not send is named, like any other refused field.
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                match missing_field(&message) {
+                    Some(field) => AppError::refused(field, crate::domain::Problem::Required),
+                    None => AppError::BadRequest,
+                }
+            }
+            ServerFnErrorErr::Deserialization(_) => AppError::BadRequest,
             ServerFnErrorErr::Request(_) => AppError::Unreachable,
             ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::BadRequest,
             other => {
@@ -137,6 +198,29 @@ impl FromServerFnError for AppError {
                 AppError::Internal
             }
         }
+    }
+}
+
+/// The one shape every HTTP answer of an error takes, from server functions, the device
+/// API and the live streams alike: the status of [`AppError::status`], the error as
+/// JSON, and `Retry-After` when waiting helps.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (
+            status,
+            [(http::header::CONTENT_TYPE, "application/json")],
+            self.ser(),
+        )
+            .into_response();
+        if let Some(seconds) = self.retry_after_seconds() {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -184,12 +268,26 @@ mod tests {
             AppError::NotFound,
             AppError::CrossSite,
             AppError::BadRequest,
+            AppError::TooLarge { max_bytes: 1 },
         ] {
             assert!((400..500).contains(&error.status()), "{error:?}");
         }
         assert_eq!(AppError::Internal.status(), 500);
         assert_eq!(
             AppError::from_server_fn_error(ServerFnErrorErr::Args("x".into())),
+            AppError::BadRequest
+        );
+        let missing =
+            AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `plate`".into()));
+        assert_eq!(missing.status(), 422);
+        assert_eq!(
+            missing.problems_of("plate").collect::<Vec<_>>(),
+            [Problem::Required]
+        );
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::Args(
+                "missing field `<script>`".into()
+            )),
             AppError::BadRequest
         );
     }

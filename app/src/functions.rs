@@ -33,12 +33,16 @@ fn parse_day(text: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
 }
 
-/// Checkbox-like fields of plain forms: "true" / "false".
+/// Checkbox-like fields of plain forms: "true" / "false"; anything else is refused by
+/// the field's name.
 #[cfg(feature = "ssr")]
-fn parse_flag(text: &str) -> Result<bool, crate::error::AppError> {
+fn parse_flag(field: &str, text: &str) -> Result<bool, crate::error::AppError> {
     match text.trim() {
         "true" | "on" | "1" => Ok(true),
         "false" | "off" | "0" => Ok(false),
-        _ => Err(crate::error::AppError::BadRequest),
+        _ => Err(crate::error::AppError::refused(
+            field,
+            crate::domain::Problem::UnknownChoice,
+        )),
     }
 }

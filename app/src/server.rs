@@ -8,6 +8,7 @@ pub mod console;
 pub mod database;
 pub mod devices;
 pub mod firms;
+pub mod flash;
 pub mod fleet;
 pub mod gates;
 pub mod live;

@@ -1,10 +1,13 @@
 //! The machine API for gate devices: `POST /devices/v1/plate-reads` with
 //! `Authorization: Bearer <device key>` and `{"plate": "12C-123.45"}`. A camera at the
 //! yard checks trucks in; one at the exit records them crossing. Answers JSON: 200 with
-//! the outcome, 401 for a missing, unknown or revoked key, 422 (and an alert for the
-//! officers) for a plate no booking expects or outside its window.
+//! the outcome; errors in the shape of every other API of the portal (`AppError`): 401
+//! for a missing, unknown or revoked key, 400 for a body that is not JSON, 422 naming
+//! the field for a missing or mistyped plate, and (with an alert for the officers) for a
+//! plate no booking expects or outside its window.
 
 use app::{
+    domain::{Problem, text::typeable},
     error::AppError,
     server::{
         AppState,
@@ -14,17 +17,13 @@ use app::{
 };
 use axum::{
     Json,
+    body::Bytes,
     extract::State,
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, header},
     response::{IntoResponse, Response},
 };
-use serde::Deserialize;
+use serde::Serialize;
 use serde_json::json;
-
-#[derive(Deserialize)]
-pub struct Reading {
-    plate: String,
-}
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
@@ -35,10 +34,38 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+/// The reading's plate as text, or the field's problem: the body is read as any JSON
+/// first, so a missing or mistyped plate is named, not a bare "bad request".
+fn plate_of(body: &[u8]) -> Result<String, AppError> {
+    #[derive(Serialize)]
+    struct Typed {}
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| AppError::BadRequest)?;
+    match value.get("plate") {
+        Some(serde_json::Value::String(plate)) => {
+            let plate =
+                typeable(plate).map_err(|problem| AppError::field("plate", problem, &Typed {}))?;
+            // The longest plate of any form has 12 characters with its separators.
+            if plate.chars().count() > 20 {
+                return Err(AppError::field(
+                    "plate",
+                    Problem::TooLong { max: 20 },
+                    &Typed {},
+                ));
+            }
+            Ok(plate.to_string())
+        }
+        None | Some(serde_json::Value::Null) => {
+            Err(AppError::field("plate", Problem::Required, &Typed {}))
+        }
+        Some(_) => Err(AppError::field("plate", Problem::PlateFormat, &Typed {})),
+    }
+}
+
 pub async fn plate_read(
     State(state): State<AppState>,
     headers: HeaderMap,
-    reading: Option<Json<Reading>>,
+    body: Bytes,
 ) -> Response {
     let device = match bearer(&headers) {
         Some(key) => devices::by_key(&state, key).await,
@@ -46,23 +73,14 @@ pub async fn plate_read(
     };
     let device = match device {
         Ok(Some(device)) => device,
-        Ok(None) => {
-            return (
-                StatusCode::UNAUTHORIZED,
-                Json(json!({ "error": "unknown_or_revoked_key" })),
-            )
-                .into_response();
-        }
-        Err(error) => return answer_error(error),
+        Ok(None) => return AppError::NotSignedIn.into_response(),
+        Err(error) => return error.into_response(),
     };
-    let Some(Json(reading)) = reading else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({ "error": "expected {\"plate\": \"...\"}" })),
-        )
-            .into_response();
+    let plate = match plate_of(&body) {
+        Ok(plate) => plate,
+        Err(error) => return error.into_response(),
     };
-    match clearance::plate_read(&state, &device, &reading.plate, chrono::Utc::now()).await {
+    match clearance::plate_read(&state, &device, &plate, chrono::Utc::now()).await {
         Ok(PlateRead::CheckedIn(trip)) => {
             Json(json!({ "outcome": "checked_in", "trip_id": trip })).into_response()
         }
@@ -72,22 +90,6 @@ pub async fn plate_read(
         Ok(PlateRead::Exited(trip)) => {
             Json(json!({ "outcome": "exited", "trip_id": trip })).into_response()
         }
-        Err(error) => answer_error(error),
+        Err(error) => error.into_response(),
     }
-}
-
-fn answer_error(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let problems: Vec<serde_json::Value> = match &error {
-        AppError::Invalid { fields, .. } => fields
-            .iter()
-            .map(|field| json!({ "field": field.field, "problem": field.problem }))
-            .collect(),
-        _ => Vec::new(),
-    };
-    (
-        status,
-        Json(json!({ "error": error.to_string(), "problems": problems })),
-    )
-        .into_response()
 }

@@ -1,7 +1,7 @@
 //! `/lang/{code}`: switches the interface language without JavaScript, by setting the
 //! same cookie the i18n context reads, then going back where the user was.
 
-use app::components::language::language_cookie;
+use app::{components::language::language_cookie, server::request::same_origin_path};
 use axum::{
     extract::{Path, Query},
     http::{HeaderValue, StatusCode, header},
@@ -14,14 +14,11 @@ pub struct Back {
     next: Option<String>,
 }
 
-/// Only paths of this site: never `//evil.example` or `https://...` (an open redirect).
-fn local_path(next: Option<&str>) -> &str {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path
-        }
-        _ => "/",
-    }
+/// Only paths of this site: never `//evil.example`, `https://...` or a path that a
+/// browser would turn into one (an open redirect); anything else goes home.
+fn local_path(next: Option<&str>) -> String {
+    next.and_then(same_origin_path)
+        .unwrap_or_else(|| "/".into())
 }
 
 pub async fn switch(Path(code): Path<String>, Query(back): Query<Back>) -> Response {
@@ -30,7 +27,7 @@ pub async fn switch(Path(code): Path<String>, Query(back): Query<Back>) -> Respo
     }
     let location = local_path(back.next.as_deref());
     match (
-        HeaderValue::from_str(location),
+        HeaderValue::from_str(&location),
         HeaderValue::from_str(&language_cookie(&code)),
     ) {
         (Ok(location), Ok(cookie)) => (
@@ -52,6 +49,7 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example/")), "/");
         assert_eq!(local_path(Some("https://evil.example/")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(Some("/\t/evil.example/")), "/");
         assert_eq!(local_path(None), "/");
     }
 }

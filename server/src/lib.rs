@@ -4,6 +4,9 @@
 pub mod config;
 pub mod demo;
 pub mod device_api;
+pub mod flash;
+pub mod headers;
+pub mod input_limits;
 pub mod jobs;
 pub mod language;
 pub mod live_routes;

@@ -62,8 +62,15 @@ pub async fn app_error_status(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// A request whose handling panicked: logged, answered 500 in the usual error shape
+/// instead of a dropped connection. Every panic is a bug to fix; this is the last line.
+pub fn panicked(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request panicked");
+    app_error_response(&AppError::Internal)
+}
+
 /// An error in the same shape server functions use, for refusals made before one runs.
-fn app_error_response(error: &AppError) -> Response {
+pub fn app_error_response(error: &AppError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,

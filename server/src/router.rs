@@ -1,7 +1,7 @@
 //! The whole HTTP surface: server functions under `/api/`, the pages, the language
-//! switch, static files; wrapped in the cross-site guard, error statuses and compression.
+//! switch, static files; wrapped in the guards every request meets (see `router`).
 
-use crate::{device_api, language, live_routes, middleware};
+use crate::{device_api, flash, headers, input_limits, language, live_routes, middleware};
 use app::{
     app::{App, shell},
     server::AppState,
@@ -10,7 +10,7 @@ use axum::{
     Router,
     body::Body,
     extract::{Request, State},
-    middleware::from_fn,
+    middleware::{from_fn, from_fn_with_state},
     response::IntoResponse,
     routing::{get, post},
 };
@@ -19,7 +19,7 @@ use leptos_axum::{
     LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
     handle_server_fns_with_context,
 };
-use tower_http::compression::CompressionLayer;
+use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer};
 
 async fn server_function(
     State(state): State<AppState>,
@@ -48,8 +48,18 @@ pub fn router(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        // From the inside out: refused plain forms keep typed values off URLs, errors
+        // get their status, bodies their limit, other sites are refused, every answer
+        // gets its security headers, and a bug that panics still answers (500).
+        .layer(from_fn_with_state(
+            state.clone(),
+            flash::keep_typed_values_off_urls,
+        ))
         .layer(from_fn(middleware::app_error_status))
+        .layer(from_fn(input_limits::check_input))
         .layer(from_fn(middleware::refuse_cross_site))
+        .layer(from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(CatchPanicLayer::custom(middleware::panicked))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

@@ -11,12 +11,22 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
 {
+    // A plain form post refused on the server comes back with its problems in the URL
+    // and what was typed kept on the server (see `server::flash`).
+    #[cfg(feature = "ssr")]
+    let typed = crate::server::flash::typed_for(S::PATH);
     Signal::derive(move || {
-        action.value().with(|value| {
+        let error = action.value().with(|value| {
             value
                 .as_ref()
                 .and_then(|result| result.as_ref().err().cloned())
-        })
+        });
+        #[cfg(feature = "ssr")]
+        let error = error.map(|error| match &typed {
+            Some(typed) => error.with_typed(typed.clone()),
+            None => error,
+        });
+        error
     })
 }
 

@@ -22,6 +22,8 @@ pub type I18n = I18nContext<Locale>;
 pub fn problem_text(i18n: I18n, problem: Problem) -> String {
     match problem {
         Problem::Required => t_string!(i18n, problem.required).to_string(),
+        Problem::TooMany { max } => t_string!(i18n, problem.too_many, max).to_string(),
+        Problem::InvalidCharacters => t_string!(i18n, problem.invalid_characters).to_string(),
         Problem::PushSubscriptionInvalid => t_string!(i18n, problem.push_subscription_invalid).to_string(),
         Problem::TooShort { min } => t_string!(i18n, problem.too_short, min).to_string(),
         Problem::TooLong { max } => t_string!(i18n, problem.too_long, max).to_string(),
@@ -138,6 +140,10 @@ pub fn error_text(i18n: I18n, error: &AppError) -> String {
         AppError::NotFound => t_string!(i18n, error.not_found).to_string(),
         AppError::CrossSite => t_string!(i18n, error.cross_site).to_string(),
         AppError::BadRequest => t_string!(i18n, error.bad_request).to_string(),
+        AppError::TooLarge { max_bytes } => {
+            let megabytes = (max_bytes / (1024 * 1024)).max(1);
+            t_string!(i18n, error.too_large, megabytes = megabytes).to_string()
+        }
         AppError::Unreachable => t_string!(i18n, error.unreachable).to_string(),
         AppError::Internal => t_string!(i18n, error.internal).to_string(),
     }

@@ -71,17 +71,28 @@ impl fmt::Display for ContainerNumber {
     }
 }
 
+/// The most containers one truck carries: two 20-foot boxes on a semi-trailer, or one
+/// 40-foot; four leaves room for a road train and refuses a list pasted by mistake.
+pub const MAX_PER_TRIP: usize = 4;
+
 /// Parses a list typed one per line or separated by commas or semicolons; the problem of
-/// the first bad number, or a number given twice, refuses the list.
+/// the first bad number, a number given twice, or more than [`MAX_PER_TRIP`] refuses
+/// the list.
 pub fn parse_list(input: &str) -> Result<Vec<ContainerNumber>, Problem> {
     let mut containers: Vec<ContainerNumber> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for item in input
         .split(['\n', ',', ';'])
         .map(str::trim)
         .filter(|item| !item.is_empty())
     {
+        if containers.len() == MAX_PER_TRIP {
+            return Err(Problem::TooMany {
+                max: MAX_PER_TRIP as u32,
+            });
+        }
         let container = ContainerNumber::parse(item)?;
-        if containers.contains(&container) {
+        if !seen.insert(container.clone()) {
             return Err(Problem::ContainerRepeated);
         }
         containers.push(container);
@@ -91,6 +102,26 @@ pub fn parse_list(input: &str) -> Result<Vec<ContainerNumber>, Problem> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_truck_carries_a_few_containers_not_thousands() {
+        let four = "CSQU3054383, MSKU1234565, TGHU8884440, HLXU2008419";
+        assert!(
+            super::parse_list(four).is_ok(),
+            "{:?}",
+            super::parse_list(four)
+        );
+        let five = format!("{four}, TCNU7777770");
+        assert_eq!(
+            super::parse_list(&five),
+            Err(super::Problem::TooMany { max: 4 })
+        );
+        let pasted = "CSQU3054383\n".repeat(20_000);
+        assert_eq!(
+            super::parse_list(&pasted),
+            Err(super::Problem::ContainerRepeated)
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -12,6 +12,12 @@ pub enum Problem {
     TooLong {
         max: u32,
     },
+    /// A list longer than anything real (containers of one truck).
+    TooMany {
+        max: u32,
+    },
+    /// Control characters (NUL, escape, ...) where only text belongs.
+    InvalidCharacters,
     /// Not a plate of any form we know (Vietnamese or Chinese).
     PlateFormat,
     /// A plate of the other country than the one chosen for the vehicle.

@@ -4,8 +4,24 @@
 
 use super::Problem;
 
+/// Whether a character may appear in text a person typed: anything but control
+/// characters (NUL, escape, the C1 range), except tabs and line breaks.
+pub fn is_typeable(character: char) -> bool {
+    !character.is_control() || matches!(character, '\t' | '\n' | '\r')
+}
+
+/// Refuses text carrying characters nobody types (see [`is_typeable`]).
+pub fn typeable(input: &str) -> Result<&str, Problem> {
+    if input.chars().all(is_typeable) {
+        Ok(input)
+    } else {
+        Err(Problem::InvalidCharacters)
+    }
+}
+
 /// Trims and folds white space, then checks the length is within `min..=max` characters.
 pub fn bounded(input: &str, min: u32, max: u32) -> Result<String, Problem> {
+    typeable(input)?;
     let folded = input.split_whitespace().collect::<Vec<_>>().join(" ");
     let length = folded.chars().count() as u32;
     if length == 0 {
@@ -60,6 +76,21 @@ mod tests {
     fn empty_and_short_are_refused() {
         assert_eq!(bounded("   ", 2, 10), Err(Problem::Required));
         assert_eq!(bounded("A", 2, 10), Err(Problem::TooShort { min: 2 }));
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_are_text() {
+        assert_eq!(
+            bounded("Hữu\u{0}Nghị", 2, 10),
+            Err(Problem::InvalidCharacters)
+        );
+        assert_eq!(
+            bounded("Hữu\u{1b}[31m", 2, 10),
+            Err(Problem::InvalidCharacters)
+        );
+        assert_eq!(bounded("Hữu\u{85}", 2, 10), Err(Problem::InvalidCharacters));
+        assert_eq!(bounded("Hữu\r\nNghị", 2, 10).unwrap(), "Hữu Nghị");
+        assert_eq!(typeable("a\tb\nc"), Ok("a\tb\nc"));
     }
 
     #[test]

@@ -21,18 +21,21 @@ async fn officer(
     Ok((state, actor))
 }
 
+/// The console's direction, parsed before anything else runs.
 #[cfg(feature = "ssr")]
 fn direction(text: &str) -> Result<crate::domain::trip::Direction, AppError> {
-    crate::domain::trip::Direction::from_code(text).ok_or(AppError::BadRequest)
+    crate::domain::trip::Direction::from_code(text)
+        .ok_or_else(|| AppError::refused("direction", crate::domain::Problem::UnknownChoice))
 }
 
-/// Back to the console after a plain form post.
+/// Back to the console after a plain form post (the gate's id is one the officer is
+/// posted to, checked before this runs).
 #[cfg(feature = "ssr")]
-fn back_to_console(gate_id: &str, direction: &str) {
+fn back_to_console(gate_id: &str, direction: crate::domain::trip::Direction) {
     crate::server::request::redirect(&format!(
         "/console/{}?direction={}",
         gate_id.trim(),
-        direction.trim()
+        direction.code()
     ));
 }
 
@@ -93,12 +96,13 @@ pub async fn check_in(
     pass: String,
 ) -> Result<uuid::Uuid, AppError> {
     use crate::server::clearance::{CheckIn, check_in_by_pass};
+    let direction = self::direction(&direction)?;
     let (state, actor) = officer(&gate_id).await?;
     let trip =
         match check_in_by_pass(&state, actor, gate_id.trim(), &pass, chrono::Utc::now()).await? {
             CheckIn::CheckedIn(trip) | CheckIn::AlreadyIn(trip) => trip,
         };
-    back_to_console(&gate_id, &direction);
+    back_to_console(&gate_id, direction);
     Ok(trip)
 }
 
@@ -111,6 +115,7 @@ pub async fn call_forward(
     lane: String,
 ) -> Result<Vec<uuid::Uuid>, AppError> {
     use crate::domain::{Problem, form::whole_number, text::bounded};
+    let direction = self::direction(&direction)?;
     let (state, actor) = officer(&gate_id).await?;
     #[derive(serde::Serialize)]
     struct Typed<'a> {
@@ -129,7 +134,7 @@ pub async fn call_forward(
         &state,
         actor,
         gate_id.trim(),
-        self::direction(&direction)?.code(),
+        direction.code(),
         number,
         &lane_name,
     )
@@ -137,7 +142,7 @@ pub async fn call_forward(
     if called.is_empty() {
         return Err(AppError::field("count", Problem::YardEmpty, &typed));
     }
-    back_to_console(&gate_id, &direction);
+    back_to_console(&gate_id, direction);
     Ok(called)
 }
 
@@ -162,17 +167,28 @@ pub async fn decide(
         },
         server::clearance::{self, Decision},
     };
+    let direction = self::direction(&direction)?;
     let (state, actor) = officer(&gate_id).await?;
     #[derive(serde::Serialize)]
     struct Typed<'a> {
         note: &'a str,
     }
     let typed = Typed { note: &note };
-    let note_text = note.trim().chars().take(500).collect::<String>();
+    let note_text = note.trim().to_string();
+    if note_text.chars().count() > 500 {
+        return Err(AppError::field(
+            "note",
+            Problem::TooLong { max: 500 },
+            &typed,
+        ));
+    }
     let channel = if channel.trim().is_empty() {
         None
     } else {
-        Some(Channel::from_code(&channel).ok_or(AppError::BadRequest)?)
+        Some(
+            Channel::from_code(&channel)
+                .ok_or_else(|| AppError::field("channel", Problem::UnknownChoice, &typed))?,
+        )
     };
     let decision = match decision.trim() {
         "clear" => Decision::Clear { channel },
@@ -192,11 +208,11 @@ pub async fn decide(
             }
             Decision::Reject { note: note_text }
         }
-        _ => return Err(AppError::BadRequest),
+        _ => return Err(AppError::field("decision", Problem::UnknownChoice, &typed)),
     };
     let status =
         clearance::decide(&state, actor, gate_id.trim(), parse_id(&trip_id)?, decision).await?;
-    back_to_console(&gate_id, &direction);
+    back_to_console(&gate_id, direction);
     Ok(status)
 }
 
@@ -208,9 +224,10 @@ pub async fn confirm_exit(
     trip_id: String,
 ) -> Result<(), AppError> {
     use super::parse_id;
+    let direction = self::direction(&direction)?;
     let (state, actor) = officer(&gate_id).await?;
     crate::server::clearance::exit(&state, actor, gate_id.trim(), parse_id(&trip_id)?).await?;
-    back_to_console(&gate_id, &direction);
+    back_to_console(&gate_id, direction);
     Ok(())
 }
 
@@ -220,13 +237,14 @@ pub async fn acknowledge_alert(
     direction: String,
     alert_id: String,
 ) -> Result<(), AppError> {
+    let direction = self::direction(&direction)?;
     let (state, actor) = officer(&gate_id).await?;
     let alert_id: i64 = alert_id.trim().parse().map_err(|_| AppError::NotFound)?;
     if !crate::server::clearance::acknowledge_alert(&state, actor, gate_id.trim(), alert_id).await?
     {
         return Err(AppError::NotFound);
     }
-    back_to_console(&gate_id, &direction);
+    back_to_console(&gate_id, direction);
     Ok(())
 }
 

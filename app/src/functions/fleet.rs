@@ -120,7 +120,7 @@ pub async fn set_vehicle_active(vehicle_id: String, active: String) -> Result<Ve
     let typed = Typed {
         active: active.clone(),
     };
-    let vehicle = fleet::set_active(&state, firm_id, vehicle_id, parse_flag(&active)?)
+    let vehicle = fleet::set_active(&state, firm_id, vehicle_id, parse_flag("active", &active)?)
         .await
         .map_err(|error| error.for_form(&typed))?
         .ok_or(AppError::NotFound)?;

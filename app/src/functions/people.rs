@@ -63,7 +63,7 @@ pub async fn set_person_active(person_id: String, active: String) -> Result<Pers
     let state = crate::server::state()?;
     let (user, firm_id) = sessions::require_firm_member(&state, Role::manages_people).await?;
     let person_id = parse_id(&person_id)?;
-    let active = parse_flag(&active)?;
+    let active = parse_flag("active", &active)?;
     if person_id == user.user_id {
         return Err(AppError::Forbidden);
     }

@@ -80,7 +80,9 @@ pub async fn save_trip(
     } else {
         Some(parse_id(&trip_id)?)
     };
-    let intent = Intent::from_code(&intent).ok_or(AppError::BadRequest)?;
+    let intent = Intent::from_code(&intent).ok_or_else(|| {
+        AppError::refused("intent", crate::domain::Problem::UnknownChoice)
+    })?;
     let form = TripForm {
         vehicle_id,
         driver_id,

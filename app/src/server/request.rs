@@ -71,8 +71,104 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) {
     }
 }
 
+/// The Content-Security-Policy of a page: scripts of this site and the one inline
+/// hydration script carrying this response's nonce (leptos makes a new one for every
+/// render); WebAssembly may compile, nothing may frame the page or post it elsewhere.
+pub fn page_content_security_policy() {
+    let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self'; connect-src 'self'; worker-src 'self'; \
+         manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 /// After a successful form post, where the browser should go next (without JavaScript
-/// the browser follows it; with JavaScript the router does).
+/// the browser follows it; with JavaScript the router does). Only a path of this site
+/// is ever sent (see [`same_origin_path`]); anything else goes home, logged.
 pub fn redirect(path: &str) {
-    leptos_axum::redirect(path);
+    match same_origin_path(path) {
+        Some(path) => leptos_axum::redirect(&path),
+        None => {
+            tracing::warn!("refused a redirect to something not a path of this site");
+            leptos_axum::redirect("/");
+        }
+    }
+}
+
+/// A redirect target taken from a request (`next=`, a form's field) as a path of this
+/// site, or `None`. Browsers drop tabs and line breaks inside URLs and read `\` as `/`,
+/// so `/\t/evil.example` or `/\\evil.example` would leave the site: any control
+/// character, white space or backslash refuses the whole target, as does a second `/`
+/// at the start (`//evil.example` is another host). Letters outside ASCII are
+/// percent-encoded, so the result is always a valid `Location` header.
+pub fn same_origin_path(target: &str) -> Option<String> {
+    let mut bytes = target.bytes();
+    if bytes.next() != Some(b'/') || matches!(bytes.next(), Some(b'/')) {
+        return None;
+    }
+    if target
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return None;
+    }
+    let mut path = String::with_capacity(target.len());
+    for c in target.chars() {
+        if c.is_ascii() {
+            path.push(c);
+        } else {
+            let mut buffer = [0u8; 4];
+            for byte in c.encode_utf8(&mut buffer).bytes() {
+                path.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    Some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_redirect_targets() {
+        assert_eq!(
+            same_origin_path("/fleet?search=12C").as_deref(),
+            Some("/fleet?search=12C")
+        );
+        assert_eq!(same_origin_path("/").as_deref(), Some("/"));
+        for outside in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\r\n/evil.example/",
+            "/ /evil.example",
+            "/\u{7f}/evil.example",
+            "/\u{85}/evil.example",
+            "\t//evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(same_origin_path(outside), None, "{outside:?}");
+        }
+    }
+
+    #[test]
+    fn letters_outside_ascii_are_percent_encoded() {
+        assert_eq!(
+            same_origin_path("/trips?q=Hữu").as_deref(),
+            Some("/trips?q=H%E1%BB%AFu")
+        );
+    }
 }

@@ -187,13 +187,17 @@ async fn a_malformed_sign_in_name_is_a_field_error(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn a_missing_argument_is_a_400_not_a_500(pool: PgPool) {
+async fn a_missing_argument_is_a_refused_field_not_a_500(pool: PgPool) {
     let app = spawn(pool).await;
     let answer = app
         .browser()
         .call("login", &[("identifier", "a@b.example")])
         .await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        answer.problems(),
+        [("password".to_string(), "required".to_string())]
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]

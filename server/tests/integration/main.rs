@@ -11,6 +11,7 @@ mod support;
 mod accounts;
 mod bookings;
 mod clearance;
+mod edge;
 mod fleet;
 mod isolation;
 mod push;

@@ -1,7 +1,6 @@
 //! Spawns the real portal (router, middleware, server functions) on a free port against
 //! the fresh database `#[sqlx::test]` made for the test, and talks HTTP to it.
 
-
 use app::server::{AppState, Settings};
 use leptos::prelude::LeptosOptions;
 use reqwest::{
@@ -19,6 +18,18 @@ pub struct TestApp {
 }
 
 pub async fn spawn(pool: PgPool) -> TestApp {
+    spawn_with(
+        pool,
+        Settings {
+            secure_cookies: false,
+            ..Settings::default()
+        },
+    )
+    .await
+}
+
+/// The portal with settings of the test's choosing.
+pub async fn spawn_with(pool: PgPool, settings: Settings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
@@ -27,10 +38,6 @@ pub async fn spawn(pool: PgPool) -> TestApp {
         .output_name("border-gate")
         .site_addr(address)
         .build();
-    let settings = Settings {
-        secure_cookies: false,
-        ..Settings::default()
-    };
     let state = AppState::new(pool.clone(), options, settings)
         .await
         .expect("state");
@@ -123,8 +130,10 @@ impl Browser {
 
     /// Sets a cookie as the page would (the language choice, say).
     pub fn set_cookie(&self, name: &str, value: &str) {
-        self.jar
-            .add_cookie_str(&format!("{name}={value}; Path=/"), &self.base.parse().unwrap());
+        self.jar.add_cookie_str(
+            &format!("{name}={value}; Path=/"),
+            &self.base.parse().unwrap(),
+        );
     }
 
     /// Calls a server function as the hydrated app does (form-encoded, JSON back).
