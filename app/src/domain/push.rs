@@ -106,7 +106,11 @@ pub struct Subscription {
 impl Subscription {
     /// The endpoint must be HTTPS (plain HTTP only on this machine, for the tests' own
     /// push service); the keys base64url, a P-256 point of 65 bytes and a 16-byte secret.
-    pub fn parse(endpoint: &str, p256dh: &str, auth: &str) -> Result<Subscription, (&'static str, Problem)> {
+    pub fn parse(
+        endpoint: &str,
+        p256dh: &str,
+        auth: &str,
+    ) -> Result<Subscription, (&'static str, Problem)> {
         let endpoint = endpoint.trim();
         let local = ["http://127.0.0.1:", "http://localhost:"]
             .iter()
@@ -114,7 +118,10 @@ impl Subscription {
         if endpoint.is_empty() {
             return Err(("endpoint", Problem::Required));
         }
-        if endpoint.len() > 1000 || !(endpoint.starts_with("https://") || local) || endpoint.contains(char::is_whitespace) {
+        if endpoint.len() > 1000
+            || !(endpoint.starts_with("https://") || local)
+            || endpoint.contains(char::is_whitespace)
+        {
             return Err(("endpoint", Problem::PushSubscriptionInvalid));
         }
         let key = |value: &str, bytes: usize| decoded_len(value.trim()) == Some(bytes);
@@ -135,7 +142,11 @@ impl Subscription {
 /// The length of base64url (no padding needed) text once decoded, if it is base64url.
 fn decoded_len(text: &str) -> Option<usize> {
     let text = text.trim_end_matches('=');
-    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_') {
+    if text.is_empty()
+        || !text
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+    {
         return None;
     }
     match text.len() % 4 {
@@ -148,7 +159,8 @@ fn decoded_len(text: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
-    const P256DH: &str = "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM";
+    const P256DH: &str =
+        "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM";
     const AUTH: &str = "tBHItJI5svbpez7KI4CCXg";
 
     #[test]
@@ -172,13 +184,37 @@ mod tests {
 
     #[test]
     fn a_browser_subscription_is_checked() {
-        let good = Subscription::parse("https://fcm.googleapis.com/fcm/send/abc", P256DH, AUTH).unwrap();
+        let good =
+            Subscription::parse("https://fcm.googleapis.com/fcm/send/abc", P256DH, AUTH).unwrap();
         assert_eq!(good.auth, AUTH);
         assert!(Subscription::parse("http://127.0.0.1:4000/push/1", P256DH, AUTH).is_ok());
-        assert_eq!(Subscription::parse("", P256DH, AUTH).unwrap_err().0, "endpoint");
-        assert_eq!(Subscription::parse("http://push.example/1", P256DH, AUTH).unwrap_err().0, "endpoint");
-        assert_eq!(Subscription::parse("https://push.example/1", "abc", AUTH).unwrap_err().0, "p256dh");
-        assert_eq!(Subscription::parse("https://push.example/1", P256DH, "not base64!").unwrap_err().0, "auth");
-        assert_eq!(Subscription::parse("https://push.example/1", P256DH, &AUTH[..10]).unwrap_err().0, "auth");
+        assert_eq!(
+            Subscription::parse("", P256DH, AUTH).unwrap_err().0,
+            "endpoint"
+        );
+        assert_eq!(
+            Subscription::parse("http://push.example/1", P256DH, AUTH)
+                .unwrap_err()
+                .0,
+            "endpoint"
+        );
+        assert_eq!(
+            Subscription::parse("https://push.example/1", "abc", AUTH)
+                .unwrap_err()
+                .0,
+            "p256dh"
+        );
+        assert_eq!(
+            Subscription::parse("https://push.example/1", P256DH, "not base64!")
+                .unwrap_err()
+                .0,
+            "auth"
+        );
+        assert_eq!(
+            Subscription::parse("https://push.example/1", P256DH, &AUTH[..10])
+                .unwrap_err()
+                .0,
+            "auth"
+        );
     }
 }

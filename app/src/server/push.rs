@@ -55,7 +55,10 @@ impl VapidKeys {
             rand::rng().fill_bytes(&mut secret);
             let private_key = URL_SAFE_NO_PAD.encode(secret);
             if let Ok(builder) = VapidSignatureBuilder::from_base64_no_sub(&private_key) {
-                break (private_key, URL_SAFE_NO_PAD.encode(builder.get_public_key()));
+                break (
+                    private_key,
+                    URL_SAFE_NO_PAD.encode(builder.get_public_key()),
+                );
             }
         };
         // Another process may be making its own at the same moment: the first one wins.
@@ -73,7 +76,10 @@ impl VapidKeys {
             sqlx::query_as("select private_key, public_key from vapid_keys")
                 .fetch_optional(pool)
                 .await?;
-        Ok(row.map(|(private_key, public_key)| VapidKeys { private_key, public_key }))
+        Ok(row.map(|(private_key, public_key)| VapidKeys {
+            private_key,
+            public_key,
+        }))
     }
 
     fn signer(&self) -> Result<PartialVapidSignatureBuilder, AppError> {
@@ -92,7 +98,11 @@ pub async fn subscribe(
     device: &str,
     language: &str,
 ) -> Result<Uuid, AppError> {
-    let language = if matches!(language, "vi" | "en" | "zh") { language } else { "vi" };
+    let language = if matches!(language, "vi" | "en" | "zh") {
+        language
+    } else {
+        "vi"
+    };
     let device: String = device.trim().chars().take(100).collect();
     // A browser has one endpoint; when another user signs in there and subscribes, the
     // endpoint becomes theirs (the push service cannot tell users apart).
@@ -126,33 +136,45 @@ pub async fn devices(state: &AppState, user_id: Uuid) -> Result<Vec<PushDevice>,
         .map(|(id, device, topics, created_at)| PushDevice {
             id,
             device,
-            topics: topics.iter().filter_map(|code| Topic::from_code(code)).collect(),
+            topics: topics
+                .iter()
+                .filter_map(|code| Topic::from_code(code))
+                .collect(),
             created_at: created_at.timestamp(),
         })
         .collect())
 }
 
 /// Sets which news a device gets; false when the device is not this user's.
-pub async fn set_topics(state: &AppState, user_id: Uuid, id: Uuid, topics: &[Topic]) -> Result<bool, AppError> {
+pub async fn set_topics(
+    state: &AppState,
+    user_id: Uuid,
+    id: Uuid,
+    topics: &[Topic],
+) -> Result<bool, AppError> {
     let codes: Vec<&str> = topics.iter().map(|topic| topic.code()).collect();
-    Ok(sqlx::query("update push_subscriptions set topics = $3 where id = $1 and user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .bind(&codes)
-        .execute(&state.pool)
-        .await?
-        .rows_affected()
-        == 1)
+    Ok(
+        sqlx::query("update push_subscriptions set topics = $3 where id = $1 and user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .bind(&codes)
+            .execute(&state.pool)
+            .await?
+            .rows_affected()
+            == 1,
+    )
 }
 
 pub async fn remove(state: &AppState, user_id: Uuid, id: Uuid) -> Result<bool, AppError> {
-    Ok(sqlx::query("delete from push_subscriptions where id = $1 and user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(&state.pool)
-        .await?
-        .rows_affected()
-        == 1)
+    Ok(
+        sqlx::query("delete from push_subscriptions where id = $1 and user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(&state.pool)
+            .await?
+            .rows_affected()
+            == 1,
+    )
 }
 
 /// Queues the reminders (two hours before the slot) and the warnings to trucks not
@@ -229,7 +251,12 @@ enum Outcome {
 }
 
 /// Sends the due messages of one batch; returns how many were taken.
-pub async fn deliver_due(state: &AppState, keys: &VapidKeys, client: &reqwest::Client, batch: i64) -> Result<usize, AppError> {
+pub async fn deliver_due(
+    state: &AppState,
+    keys: &VapidKeys,
+    client: &reqwest::Client,
+    batch: i64,
+) -> Result<usize, AppError> {
     let mut transaction = state.pool.begin().await?;
     let due: Vec<Due> = sqlx::query_as(concat!(
         "select o.id, o.subscription_id, o.trip_id, o.kind, o.topic, o.attempts,
@@ -266,7 +293,12 @@ pub async fn deliver_due(state: &AppState, keys: &VapidKeys, client: &reqwest::C
                 Ok(request) => send(&client, request).await,
                 Err(error) => Outcome::Refused(error),
             };
-            (message.id, message.subscription_id, message.attempts, outcome)
+            (
+                message.id,
+                message.subscription_id,
+                message.attempts,
+                outcome,
+            )
         });
     }
     let mut taken = 0;
@@ -277,7 +309,10 @@ pub async fn deliver_due(state: &AppState, keys: &VapidKeys, client: &reqwest::C
         taken += 1;
         match outcome {
             Outcome::Delivered => {
-                sqlx::query("delete from push_outbox where id = $1").bind(id).execute(&mut *transaction).await?;
+                sqlx::query("delete from push_outbox where id = $1")
+                    .bind(id)
+                    .execute(&mut *transaction)
+                    .await?;
             }
             Outcome::Gone => {
                 tracing::info!(%subscription_id, "push subscription gone: removed");
@@ -299,7 +334,10 @@ pub async fn deliver_due(state: &AppState, keys: &VapidKeys, client: &reqwest::C
             }
             Outcome::Retry(error) | Outcome::Refused(error) => {
                 tracing::warn!(id, %error, "push message given up");
-                sqlx::query("delete from push_outbox where id = $1").bind(id).execute(&mut *transaction).await?;
+                sqlx::query("delete from push_outbox where id = $1")
+                    .bind(id)
+                    .execute(&mut *transaction)
+                    .await?;
             }
         }
     }
@@ -310,7 +348,9 @@ pub async fn deliver_due(state: &AppState, keys: &VapidKeys, client: &reqwest::C
 /// `https://push.example:8443/send/abc` → `https://push.example:8443`.
 fn origin_of(endpoint: &str) -> String {
     let after_scheme = endpoint.find("://").map_or(0, |at| at + 3);
-    let end = endpoint[after_scheme..].find('/').map_or(endpoint.len(), |at| after_scheme + at);
+    let end = endpoint[after_scheme..]
+        .find('/')
+        .map_or(endpoint.len(), |at| after_scheme + at);
     endpoint[..end].to_string()
 }
 
@@ -321,10 +361,18 @@ struct Outgoing {
     body: Vec<u8>,
 }
 
-fn encrypt(signer: &PartialVapidSignatureBuilder, contact: &str, message: &Due) -> Result<Outgoing, String> {
+fn encrypt(
+    signer: &PartialVapidSignatureBuilder,
+    contact: &str,
+    message: &Due,
+) -> Result<Outgoing, String> {
     let topic = Topic::from_code(&message.topic).unwrap_or(Topic::Booking);
     let payload = serde_json::to_vec(&render(message)).map_err(|error| error.to_string())?;
-    let subscription = SubscriptionInfo::new(message.endpoint.clone(), message.p256dh.clone(), message.auth.clone());
+    let subscription = SubscriptionInfo::new(
+        message.endpoint.clone(),
+        message.p256dh.clone(),
+        message.auth.clone(),
+    );
     let mut builder = WebPushMessageBuilder::new(&subscription);
     builder.set_payload(ContentEncoding::Aes128Gcm, &payload);
     builder.set_ttl(topic.ttl_seconds());
@@ -354,7 +402,10 @@ fn encrypt(signer: &PartialVapidSignatureBuilder, contact: &str, message: &Due) 
 }
 
 async fn send(client: &reqwest::Client, request: Outgoing) -> Outcome {
-    let mut outgoing = client.post(request.endpoint).body(request.body).timeout(SEND_TIMEOUT);
+    let mut outgoing = client
+        .post(request.endpoint)
+        .body(request.body)
+        .timeout(SEND_TIMEOUT);
     for (name, value) in request.headers {
         outgoing = outgoing.header(name, value);
     }
@@ -387,19 +438,29 @@ fn render(message: &Due) -> Payload {
         .map(|plate| plate.canonical())
         .unwrap_or_default();
     let slot = match (message.starts_at, &message.time_zone) {
-        (Some(starts_at), Some(zone)) => {
-            WallClock::at(starts_at.timestamp(), gates::offset_minutes(zone, starts_at)).day_and_time()
-        }
+        (Some(starts_at), Some(zone)) => WallClock::at(
+            starts_at.timestamp(),
+            gates::offset_minutes(zone, starts_at),
+        )
+        .day_and_time(),
         _ => String::new(),
     };
-    let reason = message.reason.as_deref().and_then(HoldReason::from_code).map(|reason| {
-        let text = hold_reason(locale, reason);
-        match message.note.as_deref().filter(|note| !note.is_empty()) {
-            Some(note) => format!("{text} — {note}"),
-            None => text,
-        }
-    });
-    let agency = message.agency.as_deref().and_then(Agency::from_code).map(|agency| agency_name(locale, agency));
+    let reason = message
+        .reason
+        .as_deref()
+        .and_then(HoldReason::from_code)
+        .map(|reason| {
+            let text = hold_reason(locale, reason);
+            match message.note.as_deref().filter(|note| !note.is_empty()) {
+                Some(note) => format!("{text} — {note}"),
+                None => text,
+            }
+        });
+    let agency = message
+        .agency
+        .as_deref()
+        .and_then(Agency::from_code)
+        .map(|agency| agency_name(locale, agency));
     let lane = message.lane.clone().unwrap_or_default();
     use leptos_i18n::td_string;
     let body = match message.kind.as_str() {
@@ -410,7 +471,9 @@ fn render(message: &Due) -> Payload {
         "reminder" => td_string!(locale, push.reminder, slot = slot.clone()).to_string(),
         "late_warning" => td_string!(locale, push.late_warning, slot = slot.clone()).to_string(),
         "no_show" => td_string!(locale, next.no_show).to_string(),
-        "called_forward" if !lane.is_empty() => td_string!(locale, next.called_forward, lane = lane.clone()).to_string(),
+        "called_forward" if !lane.is_empty() => {
+            td_string!(locale, next.called_forward, lane = lane.clone()).to_string()
+        }
         "called_forward" => td_string!(locale, next.called_forward_no_lane).to_string(),
         "routed" => td_string!(locale, push.inspection).to_string(),
         "held" => td_string!(
@@ -438,12 +501,18 @@ fn render(message: &Due) -> Payload {
 fn hold_reason(locale: Locale, reason: HoldReason) -> String {
     use leptos_i18n::td_string;
     match reason {
-        HoldReason::DocumentsIncomplete => td_string!(locale, hold.documents_incomplete).to_string(),
-        HoldReason::DeclarationMismatch => td_string!(locale, hold.declaration_mismatch).to_string(),
+        HoldReason::DocumentsIncomplete => {
+            td_string!(locale, hold.documents_incomplete).to_string()
+        }
+        HoldReason::DeclarationMismatch => {
+            td_string!(locale, hold.declaration_mismatch).to_string()
+        }
         HoldReason::PhysicalInspection => td_string!(locale, hold.physical_inspection).to_string(),
         HoldReason::SealBroken => td_string!(locale, hold.seal_broken).to_string(),
         HoldReason::QuarantineSample => td_string!(locale, hold.quarantine_sample).to_string(),
-        HoldReason::TemperatureOutOfRange => td_string!(locale, hold.temperature_out_of_range).to_string(),
+        HoldReason::TemperatureOutOfRange => {
+            td_string!(locale, hold.temperature_out_of_range).to_string()
+        }
         HoldReason::DriverPapers => td_string!(locale, hold.driver_papers).to_string(),
         HoldReason::VehicleDefect => td_string!(locale, hold.vehicle_defect).to_string(),
         HoldReason::Other => td_string!(locale, hold.other).to_string(),
@@ -454,9 +523,18 @@ fn hold_reason(locale: Locale, reason: HoldReason) -> String {
 mod tests {
     #[test]
     fn the_audience_is_the_endpoint_origin() {
-        assert_eq!(super::origin_of("https://fcm.googleapis.com/fcm/send/abc"), "https://fcm.googleapis.com");
-        assert_eq!(super::origin_of("http://127.0.0.1:4100/push/x"), "http://127.0.0.1:4100");
-        assert_eq!(super::origin_of("https://push.example"), "https://push.example");
+        assert_eq!(
+            super::origin_of("https://fcm.googleapis.com/fcm/send/abc"),
+            "https://fcm.googleapis.com"
+        );
+        assert_eq!(
+            super::origin_of("http://127.0.0.1:4100/push/x"),
+            "http://127.0.0.1:4100"
+        );
+        assert_eq!(
+            super::origin_of("https://push.example"),
+            "https://push.example"
+        );
     }
 }
 

@@ -92,7 +92,11 @@ impl PushService {
     }
 
     fn then(&self, replies: &[Reply]) {
-        self.service.script.lock().unwrap().extend(replies.iter().copied());
+        self.service
+            .script
+            .lock()
+            .unwrap()
+            .extend(replies.iter().copied());
     }
 
     fn received(&self) -> Vec<Received> {
@@ -108,7 +112,10 @@ impl PushService {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("expected {count} push requests, got {:?}", self.received().len());
+        panic!(
+            "expected {count} push requests, got {:?}",
+            self.received().len()
+        );
     }
 }
 
@@ -151,8 +158,12 @@ impl Device {
     fn open(&self, received: &Received) -> Value {
         assert_eq!(received.device, self.name);
         assert_eq!(received.headers["content-encoding"], "aes128gcm");
-        let plain = ece::decrypt(&self.keys.raw_components().unwrap(), &self.auth, &received.body)
-            .expect("the payload decrypts with the subscription's key");
+        let plain = ece::decrypt(
+            &self.keys.raw_components().unwrap(),
+            &self.auth,
+            &received.body,
+        )
+        .expect("the payload decrypts with the subscription's key");
         serde_json::from_slice(&plain).unwrap()
     }
 }
@@ -161,7 +172,9 @@ impl Device {
 /// the portal's key for this push service's origin, not expired.
 fn check_vapid(received: &Received, portal_key: &str, service: &PushService) {
     let header = received.headers["authorization"].to_str().unwrap();
-    let rest = header.strip_prefix("vapid ").expect("a vapid authorization");
+    let rest = header
+        .strip_prefix("vapid ")
+        .expect("a vapid authorization");
     let mut token = "";
     let mut key = "";
     for part in rest.split(',').map(str::trim) {
@@ -172,7 +185,10 @@ fn check_vapid(received: &Received, portal_key: &str, service: &PushService) {
             key = value;
         }
     }
-    assert_eq!(key, portal_key, "signed with the key browsers subscribed with");
+    assert_eq!(
+        key, portal_key,
+        "signed with the key browsers subscribed with"
+    );
     let point = URL_SAFE_NO_PAD.decode(key).unwrap();
     assert_eq!(point.len(), 65);
     let decoding = DecodingKey::from_ec_components(
@@ -197,7 +213,10 @@ async fn declared_trip(app: &TestApp, tag: u32) -> (Browser, String) {
     let firm = app.browser();
     let (vehicle, driver) = firm_with_fleet(&firm, tag).await;
     let form = trip_form(&vehicle, &driver, "export", false);
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = form
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
     let answer = firm.call("save_trip", &pairs).await;
     assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
     (firm, answer.body.as_str().unwrap().to_string())
@@ -210,7 +229,10 @@ async fn book_it(app: &TestApp, firm: &Browser, trip: &str, tag: u32) {
 }
 
 async fn outbox(app: &TestApp) -> i64 {
-    sqlx::query_scalar("select count(*) from push_outbox").fetch_one(&app.pool).await.unwrap()
+    sqlx::query_scalar("select count(*) from push_outbox")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
 }
 
 async fn wait_until_outbox_empty(app: &TestApp) {
@@ -233,7 +255,13 @@ async fn a_booking_is_pushed_encrypted_signed_and_in_the_users_language(pool: Pg
     let phone = Device::new(&service, "clerk-phone");
     let subscribed = phone.subscribe(&firm).await;
     assert_eq!(subscribed.status, StatusCode::OK, "{subscribed:?}");
-    let portal_key = firm.call("push_key", &[]).await.body.as_str().unwrap().to_string();
+    let portal_key = firm
+        .call("push_key", &[])
+        .await
+        .body
+        .as_str()
+        .unwrap()
+        .to_string();
     let devices = firm.call("get_push_devices", &[]).await;
     assert_eq!(devices.body[0]["device"], "clerk-phone");
     assert_eq!(devices.body[0]["topics"].as_array().unwrap().len(), 7);
@@ -245,15 +273,26 @@ async fn a_booking_is_pushed_encrypted_signed_and_in_the_users_language(pool: Pg
     assert_eq!(received[0].headers["urgency"], "normal");
     let message = phone.open(&received[0]);
     assert_eq!(message["title"], "Trip 12C-001.01");
-    assert!(message["body"].as_str().unwrap().starts_with("Slot booked: "), "{message}");
+    assert!(
+        message["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("Slot booked: "),
+        "{message}"
+    );
     assert_eq!(message["url"], format!("/trips/{trip}"));
     assert_eq!(message["language"], "en");
     let text = message.to_string();
-    assert!(!text.contains("Thanh long") && !text.contains("0810"), "no cargo data: {text}");
+    assert!(
+        !text.contains("Thanh long") && !text.contains("0810"),
+        "no cargo data: {text}"
+    );
     wait_until_outbox_empty(&app).await;
 
     // The key pair is kept: a second start finds the same one.
-    let again = app::server::push::VapidKeys::load_or_create(&app.pool).await.unwrap();
+    let again = app::server::push::VapidKeys::load_or_create(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(again.public_key, portal_key);
 }
 
@@ -269,12 +308,22 @@ async fn a_500_is_retried_and_a_410_removes_the_subscription(pool: PgPool) {
     service.then(&[Reply::Status(500)]);
     book_it(&app, &firm, &trip, 2).await;
     let received = service.wait_for(2).await;
-    assert_eq!(phone.open(&received[0]), phone.open(&received[1]), "the same message again");
-    assert_eq!(phone.open(&received[1])["title"], "Chuyến 13C-002.02", "Vietnamese by default");
+    assert_eq!(
+        phone.open(&received[0]),
+        phone.open(&received[1]),
+        "the same message again"
+    );
+    assert_eq!(
+        phone.open(&received[1])["title"],
+        "Chuyến 13C-002.02",
+        "Vietnamese by default"
+    );
     wait_until_outbox_empty(&app).await;
 
     service.then(&[Reply::Status(410)]);
-    let cancelled = firm.call("cancel_booking", &[("trip_id", trip.as_str())]).await;
+    let cancelled = firm
+        .call("cancel_booking", &[("trip_id", trip.as_str())])
+        .await;
     assert_eq!(cancelled.status, StatusCode::OK, "{cancelled:?}");
     service.wait_for(3).await;
     for _ in 0..100 {
@@ -308,7 +357,9 @@ async fn messages_queued_when_a_worker_dies_mid_delivery_are_all_delivered(pool:
     let _ = worker.await;
     assert_eq!(outbox(&app).await, 1, "still queued: the batch rolled back");
     // More news while no server runs.
-    let cancelled = firm.call("cancel_booking", &[("trip_id", trip.as_str())]).await;
+    let cancelled = firm
+        .call("cancel_booking", &[("trip_id", trip.as_str())])
+        .await;
     assert_eq!(cancelled.status, StatusCode::OK, "{cancelled:?}");
     assert_eq!(outbox(&app).await, 2);
 
@@ -328,33 +379,57 @@ async fn several_workers_deliver_each_message_once(pool: PgPool) {
     let app = spawn(pool).await;
     let service = PushService::start().await;
     let (firm, _) = declared_trip(&app, 4).await;
-    let devices: Vec<Device> = (0..6).map(|index| Device::new(&service, &format!("device-{index}"))).collect();
+    let devices: Vec<Device> = (0..6)
+        .map(|index| Device::new(&service, &format!("device-{index}")))
+        .collect();
     for device in &devices {
         assert_eq!(device.subscribe(&firm).await.status, StatusCode::OK);
     }
     // Six devices, three trips booked: eighteen messages queued before any worker runs.
     for tag in [4u32, 5, 6] {
         let trip = if tag == 4 {
-            sqlx::query_scalar::<_, uuid::Uuid>("select id from trips").fetch_one(&app.pool).await.unwrap().to_string()
-        } else {
-            let vehicle = support::add_vehicle(&firm, &format!("{}C-{:03}.{:02}", 11 + tag, tag, tag)).await;
-            let driver: String = sqlx::query_scalar::<_, uuid::Uuid>("select id from users where role = 'driver' limit 1")
+            sqlx::query_scalar::<_, uuid::Uuid>("select id from trips")
                 .fetch_one(&app.pool)
                 .await
                 .unwrap()
-                .to_string();
+                .to_string()
+        } else {
+            let vehicle =
+                support::add_vehicle(&firm, &format!("{}C-{:03}.{:02}", 11 + tag, tag, tag)).await;
+            let driver: String = sqlx::query_scalar::<_, uuid::Uuid>(
+                "select id from users where role = 'driver' limit 1",
+            )
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+            .to_string();
             let form = trip_form(&vehicle, &driver, "export", false);
-            let pairs: Vec<(&str, &str)> = form.iter().map(|(name, value)| (*name, value.as_str())).collect();
-            firm.call("save_trip", &pairs).await.body.as_str().unwrap().to_string()
+            let pairs: Vec<(&str, &str)> = form
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()))
+                .collect();
+            firm.call("save_trip", &pairs)
+                .await
+                .body
+                .as_str()
+                .unwrap()
+                .to_string()
         };
         book_it(&app, &firm, &trip, tag).await;
     }
     assert_eq!(outbox(&app).await, 18);
-    let workers: Vec<_> = (0..3).map(|_| app::server::push::spawn_worker(app.state.clone())).collect();
+    let workers: Vec<_> = (0..3)
+        .map(|_| app::server::push::spawn_worker(app.state.clone()))
+        .collect();
     let received = service.wait_for(18).await;
     wait_until_outbox_empty(&app).await;
     tokio::time::sleep(Duration::from_millis(700)).await;
-    assert_eq!(service.received().len(), 18, "{} deliveries", received.len());
+    assert_eq!(
+        service.received().len(),
+        18,
+        "{} deliveries",
+        received.len()
+    );
     for worker in workers {
         worker.abort();
     }
@@ -366,11 +441,24 @@ async fn each_user_chooses_per_device_and_only_their_own(pool: PgPool) {
     let service = PushService::start().await;
     let (firm, trip) = declared_trip(&app, 7).await;
     let phone = Device::new(&service, "phone");
-    let id = phone.subscribe(&firm).await.body.as_str().unwrap().to_string();
+    let id = phone
+        .subscribe(&firm)
+        .await
+        .body
+        .as_str()
+        .unwrap()
+        .to_string();
 
     // Only the clearance news on this device: a booking queues nothing for it.
     let saved = firm
-        .call("set_push_topics", &[("device_id", id.as_str()), ("cleared", "on"), ("called_forward", "on")])
+        .call(
+            "set_push_topics",
+            &[
+                ("device_id", id.as_str()),
+                ("cleared", "on"),
+                ("called_forward", "on"),
+            ],
+        )
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{saved:?}");
     book_it(&app, &firm, &trip, 7).await;
@@ -380,24 +468,54 @@ async fn each_user_chooses_per_device_and_only_their_own(pool: PgPool) {
     let (other, _) = declared_trip(&app, 8).await;
     let other_phone = Device::new(&service, "other-phone");
     assert_eq!(other_phone.subscribe(&other).await.status, StatusCode::OK);
-    let refused = other.call("remove_push_device", &[("device_id", id.as_str())]).await;
+    let refused = other
+        .call("remove_push_device", &[("device_id", id.as_str())])
+        .await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
-    let refused = other.call("set_push_topics", &[("device_id", id.as_str())]).await;
+    let refused = other
+        .call("set_push_topics", &[("device_id", id.as_str())])
+        .await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
-    let cancelled = firm.call("cancel_booking", &[("trip_id", trip.as_str())]).await;
+    let cancelled = firm
+        .call("cancel_booking", &[("trip_id", trip.as_str())])
+        .await;
     assert_eq!(cancelled.status, StatusCode::OK);
-    assert_eq!(outbox(&app).await, 0, "booking news is off for the firm's phone, and the other firm hears nothing");
+    assert_eq!(
+        outbox(&app).await,
+        0,
+        "booking news is off for the firm's phone, and the other firm hears nothing"
+    );
 
     // A subscription that is not one is refused at its field.
     let bad = firm
-        .call("subscribe_push", &[("endpoint", "https://push.example/x"), ("p256dh", "short"), ("auth", "AAAAAAAAAAAAAAAAAAAAAA")])
+        .call(
+            "subscribe_push",
+            &[
+                ("endpoint", "https://push.example/x"),
+                ("p256dh", "short"),
+                ("auth", "AAAAAAAAAAAAAAAAAAAAAA"),
+            ],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refusal(&bad), "push_subscription_invalid");
     assert_eq!(bad.problems()[0].0, "p256dh");
 
-    assert_eq!(firm.call("remove_push_device", &[("device_id", id.as_str())]).await.status, StatusCode::OK);
-    assert_eq!(firm.call("get_push_devices", &[]).await.body.as_array().unwrap().len(), 0);
+    assert_eq!(
+        firm.call("remove_push_device", &[("device_id", id.as_str())])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        firm.call("get_push_devices", &[])
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -408,7 +526,10 @@ async fn reminders_and_late_warnings_are_queued_once_per_booking(pool: PgPool) {
     let phone = Device::new(&service, "phone");
     assert_eq!(phone.subscribe(&firm).await.status, StatusCode::OK);
     book_it(&app, &firm, &trip, 9).await;
-    sqlx::query("delete from push_outbox").execute(&app.pool).await.unwrap();
+    sqlx::query("delete from push_outbox")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let move_slot = |starts_in_minutes: i32| {
         sqlx::query(
             "update slots set starts_at = now() + make_interval(mins => $2), ends_at = now() + make_interval(mins => $2 + 60)
@@ -418,27 +539,70 @@ async fn reminders_and_late_warnings_are_queued_once_per_booking(pool: PgPool) {
         .bind(starts_in_minutes)
         .execute(&app.pool)
     };
-    let kinds = || sqlx::query_scalar::<_, String>("select kind from push_outbox order by id").fetch_all(&app.pool);
+    let kinds = || {
+        sqlx::query_scalar::<_, String>("select kind from push_outbox order by id")
+            .fetch_all(&app.pool)
+    };
 
     move_slot(3 * 60).await.unwrap();
-    assert_eq!(app::server::push::queue_reminders(&app.state).await.unwrap(), 0, "three hours ahead: too soon");
+    assert_eq!(
+        app::server::push::queue_reminders(&app.state)
+            .await
+            .unwrap(),
+        0,
+        "three hours ahead: too soon"
+    );
     move_slot(90).await.unwrap();
-    assert_eq!(app::server::push::queue_reminders(&app.state).await.unwrap(), 1);
-    assert_eq!(app::server::push::queue_reminders(&app.state).await.unwrap(), 0, "once");
+    assert_eq!(
+        app::server::push::queue_reminders(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        app::server::push::queue_reminders(&app.state)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
     assert_eq!(kinds().await.unwrap(), ["reminder"]);
 
     // The window opened 30 minutes before the slot; 35 minutes later, no truck yet.
     move_slot(5).await.unwrap();
-    assert_eq!(app::server::push::queue_reminders(&app.state).await.unwrap(), 0, "the window opened 25 minutes ago");
+    assert_eq!(
+        app::server::push::queue_reminders(&app.state)
+            .await
+            .unwrap(),
+        0,
+        "the window opened 25 minutes ago"
+    );
     move_slot(-5).await.unwrap();
-    assert_eq!(app::server::push::queue_reminders(&app.state).await.unwrap(), 1);
-    assert_eq!(app::server::push::queue_reminders(&app.state).await.unwrap(), 0, "once");
+    assert_eq!(
+        app::server::push::queue_reminders(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        app::server::push::queue_reminders(&app.state)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
     assert_eq!(kinds().await.unwrap(), ["reminder", "late_warning"]);
 
     let _worker = app::server::push::spawn_worker(app.state.clone());
     let received = service.wait_for(2).await;
-    let mut bodies: Vec<String> = received.iter().map(|message| phone.open(message)["body"].as_str().unwrap().to_string()).collect();
+    let mut bodies: Vec<String> = received
+        .iter()
+        .map(|message| phone.open(message)["body"].as_str().unwrap().to_string())
+        .collect();
     bodies.sort();
     assert!(bodies[0].starts_with("Chưa thấy xe đến"), "{bodies:?}");
-    assert!(bodies[1].starts_with("Khung giờ của bạn bắt đầu lúc"), "{bodies:?}");
+    assert!(
+        bodies[1].starts_with("Khung giờ của bạn bắt đầu lúc"),
+        "{bodies:?}"
+    );
 }
