@@ -1,6 +1,9 @@
 //! Configuration from the environment, with defaults for local development.
 
-use app::server::Settings;
+use app::{
+    domain::push::{DEFAULT_PUSH_HOSTS, PushPolicy},
+    server::Settings,
+};
 use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;
 
@@ -26,7 +29,9 @@ impl Config {
     /// `DATABASE_URL` (required); `LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`,
     /// `LEPTOS_SITE_PKG_DIR`, `LEPTOS_OUTPUT_NAME` as cargo-leptos sets them;
     /// `DATABASE_POOL_SIZE`; `SECURE_COOKIES` (default: on unless serving on loopback);
-    /// `SESSION_HOURS`; `PUSH_CONTACT`; `DEMO_DATA` to load the demo firms and officers.
+    /// `SESSION_HOURS`; `PUSH_CONTACT`; `PUSH_ALLOWED_HOSTS` (default: the real push
+    /// services) and `PUSH_TEST_ORIGINS` (default: none); `DEMO_DATA` to load the demo
+    /// firms and officers.
     pub fn from_env() -> Result<Config, String> {
         let database_url = variable("DATABASE_URL").ok_or("DATABASE_URL is not set")?;
         let site_addr: SocketAddr = variable("LEPTOS_SITE_ADDR")
@@ -54,6 +59,11 @@ impl Config {
                     .unwrap_or(12),
                 push_contact: variable("PUSH_CONTACT")
                     .unwrap_or_else(|| Settings::default().push_contact),
+                push_policy: PushPolicy::new(
+                    &variable("PUSH_ALLOWED_HOSTS").unwrap_or_else(|| DEFAULT_PUSH_HOSTS.into()),
+                    &variable("PUSH_TEST_ORIGINS").unwrap_or_default(),
+                )
+                .map_err(|error| format!("PUSH_ALLOWED_HOSTS / PUSH_TEST_ORIGINS: {error}"))?,
             },
             demo_data: flag("DEMO_DATA").unwrap_or(false),
         })

@@ -35,8 +35,8 @@ pub async fn subscribe_push(
         endpoint: &'a str,
         device: &'a str,
     }
-    let subscription =
-        Subscription::parse(&endpoint, &p256dh, &auth).map_err(|(field, problem)| {
+    let subscription = Subscription::parse(&endpoint, &p256dh, &auth, &state.settings.push_policy)
+        .map_err(|(field, problem)| {
             AppError::field(
                 field,
                 problem,

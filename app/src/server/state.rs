@@ -18,6 +18,8 @@ pub struct Settings {
     /// Who push services can contact about our messages (RFC 8292 `sub`: a `mailto:`
     /// or `https:` address of the gate's operator).
     pub push_contact: String,
+    /// Where push messages may go (`PUSH_ALLOWED_HOSTS`, `PUSH_TEST_ORIGINS`).
+    pub push_policy: crate::domain::push::PushPolicy,
 }
 
 impl Default for Settings {
@@ -26,6 +28,7 @@ impl Default for Settings {
             secure_cookies: true,
             session_hours: 12,
             push_contact: "mailto:push@border-gate.example".into(),
+            push_policy: Default::default(),
         }
     }
 }

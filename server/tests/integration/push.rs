@@ -3,14 +3,22 @@
 //! aes128gcm payload with the subscription's private key (RFC 8291), as a browser's
 //! push service and the browser would. Retries after a 500, removal after a 410,
 //! delivery after a worker dies mid-delivery, several workers delivering once each.
+//! The test push service is reached only because each portal here names its origin in
+//! `PUSH_TEST_ORIGINS` (`portal_for`); the push policy's refusals are tested against a
+//! portal that does not.
 
 use crate::support;
 
+use app::{
+    domain::push::{DEFAULT_PUSH_HOSTS, PushPolicy},
+    server::Settings,
+};
 use axum::{
     Router,
     body::Bytes,
     extract::{Path, State},
-    http::{HeaderMap, StatusCode as AxumStatus},
+    http::{HeaderMap, StatusCode as AxumStatus, header},
+    response::{IntoResponse, Response},
     routing::post,
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -25,14 +33,19 @@ use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
-use support::{Browser, TestApp, book, firm_with_fleet, refusal, slot_in, spawn, trip_form};
+use support::{
+    Browser, TestApp, book, firm_with_fleet, refusal, slot_in, spawn, spawn_with, test_settings,
+    trip_form,
+};
 
 /// What the push service does with the next request.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Reply {
     Status(u16),
     /// Never answers (a push service that hangs while the worker dies).
     Hang,
+    /// 307 to another address (a push service trying to bounce the server elsewhere).
+    Redirect(String),
 }
 
 #[derive(Clone, Debug)]
@@ -53,7 +66,7 @@ async fn receive(
     Path(device): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> AxumStatus {
+) -> Response {
     service.received.lock().unwrap().push(Received {
         device,
         headers,
@@ -66,10 +79,13 @@ async fn receive(
         .pop_front()
         .unwrap_or(Reply::Status(201));
     match reply {
-        Reply::Status(status) => AxumStatus::from_u16(status).unwrap(),
+        Reply::Status(status) => AxumStatus::from_u16(status).unwrap().into_response(),
         Reply::Hang => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
-            AxumStatus::CREATED
+            AxumStatus::CREATED.into_response()
+        }
+        Reply::Redirect(to) => {
+            (AxumStatus::TEMPORARY_REDIRECT, [(header::LOCATION, to)]).into_response()
         }
     }
 }
@@ -96,7 +112,11 @@ impl PushService {
             .script
             .lock()
             .unwrap()
-            .extend(replies.iter().copied());
+            .extend(replies.iter().cloned());
+    }
+
+    fn origin(&self) -> String {
+        format!("http://{}", self.address)
     }
 
     fn received(&self) -> Vec<Received> {
@@ -117,6 +137,19 @@ impl PushService {
             self.received().len()
         );
     }
+}
+
+/// A portal whose push policy lets it reach this test push service (and only it, besides
+/// the real push services).
+async fn portal_for(pool: PgPool, service: &PushService) -> TestApp {
+    spawn_with(
+        pool,
+        Settings {
+            push_policy: PushPolicy::new(DEFAULT_PUSH_HOSTS, &service.origin()).unwrap(),
+            ..test_settings()
+        },
+    )
+    .await
 }
 
 /// A browser's side of a subscription: its key pair and auth secret.
@@ -247,9 +280,9 @@ async fn wait_until_outbox_empty(app: &TestApp) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_booking_is_pushed_encrypted_signed_and_in_the_users_language(pool: PgPool) {
-    let app = spawn(pool).await;
-    let _worker = app::server::push::spawn_worker(app.state.clone());
     let service = PushService::start().await;
+    let app = portal_for(pool, &service).await;
+    let _worker = app::server::push::spawn_worker(app.state.clone());
     let (firm, trip) = declared_trip(&app, 1).await;
     firm.set_cookie("i18n_pref_locale", "en");
     let phone = Device::new(&service, "clerk-phone");
@@ -298,9 +331,9 @@ async fn a_booking_is_pushed_encrypted_signed_and_in_the_users_language(pool: Pg
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_500_is_retried_and_a_410_removes_the_subscription(pool: PgPool) {
-    let app = spawn(pool).await;
-    let _worker = app::server::push::spawn_worker(app.state.clone());
     let service = PushService::start().await;
+    let app = portal_for(pool, &service).await;
+    let _worker = app::server::push::spawn_worker(app.state.clone());
     let (firm, trip) = declared_trip(&app, 2).await;
     let phone = Device::new(&service, "driver-phone");
     assert_eq!(phone.subscribe(&firm).await.status, StatusCode::OK);
@@ -342,8 +375,8 @@ async fn a_500_is_retried_and_a_410_removes_the_subscription(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn messages_queued_when_a_worker_dies_mid_delivery_are_all_delivered(pool: PgPool) {
-    let app = spawn(pool).await;
     let service = PushService::start().await;
+    let app = portal_for(pool, &service).await;
     let (firm, trip) = declared_trip(&app, 3).await;
     let phone = Device::new(&service, "phone");
     assert_eq!(phone.subscribe(&firm).await.status, StatusCode::OK);
@@ -376,8 +409,8 @@ async fn messages_queued_when_a_worker_dies_mid_delivery_are_all_delivered(pool:
 
 #[sqlx::test(migrations = "../migrations")]
 async fn several_workers_deliver_each_message_once(pool: PgPool) {
-    let app = spawn(pool).await;
     let service = PushService::start().await;
+    let app = portal_for(pool, &service).await;
     let (firm, _) = declared_trip(&app, 4).await;
     let devices: Vec<Device> = (0..6)
         .map(|index| Device::new(&service, &format!("device-{index}")))
@@ -437,8 +470,8 @@ async fn several_workers_deliver_each_message_once(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn each_user_chooses_per_device_and_only_their_own(pool: PgPool) {
-    let app = spawn(pool).await;
     let service = PushService::start().await;
+    let app = portal_for(pool, &service).await;
     let (firm, trip) = declared_trip(&app, 7).await;
     let phone = Device::new(&service, "phone");
     let id = phone
@@ -491,7 +524,7 @@ async fn each_user_chooses_per_device_and_only_their_own(pool: PgPool) {
         .call(
             "subscribe_push",
             &[
-                ("endpoint", "https://push.example/x"),
+                ("endpoint", "https://fcm.googleapis.com/fcm/send/x"),
                 ("p256dh", "short"),
                 ("auth", "AAAAAAAAAAAAAAAAAAAAAA"),
             ],
@@ -520,8 +553,8 @@ async fn each_user_chooses_per_device_and_only_their_own(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn reminders_and_late_warnings_are_queued_once_per_booking(pool: PgPool) {
-    let app = spawn(pool).await;
     let service = PushService::start().await;
+    let app = portal_for(pool, &service).await;
     let (firm, trip) = declared_trip(&app, 9).await;
     let phone = Device::new(&service, "phone");
     assert_eq!(phone.subscribe(&firm).await.status, StatusCode::OK);
@@ -605,4 +638,84 @@ async fn reminders_and_late_warnings_are_queued_once_per_booking(pool: PgPool) {
         bodies[1].starts_with("Khung giờ của bạn bắt đầu lúc"),
         "{bodies:?}"
     );
+}
+
+async fn subscriptions(app: &TestApp) -> i64 {
+    sqlx::query_scalar("select count(*) from push_subscriptions")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+/// Waits (up to 20 s) until the worker has removed every subscription and its messages.
+async fn wait_until_subscriptions_removed(app: &TestApp) {
+    for _ in 0..200 {
+        if subscriptions(app).await == 0 && outbox(app).await == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the refused subscription was kept: {} left, {} queued",
+        subscriptions(app).await,
+        outbox(app).await
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn push_endpoints_off_the_allow_list_are_refused_at_their_field(pool: PgPool) {
+    // A portal with the default settings: the real push services only, no test origin.
+    let app = spawn(pool).await;
+    let service = PushService::start().await;
+    let (firm, _) = declared_trip(&app, 10).await;
+    let loopback = Device::new(&service, "phone");
+    let refused = loopback.subscribe(&firm).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{refused:?}"
+    );
+    assert_eq!(
+        refused.problems(),
+        [(
+            "endpoint".to_string(),
+            "push_subscription_invalid".to_string()
+        )]
+    );
+
+    for endpoint in [
+        "https://169.254.169.254/x",
+        "https://10.0.0.1/x",
+        "https://[::1]/x",
+        "https://push.example/x",
+        "https://user@fcm.googleapis.com/fcm/send/x",
+        "https://fcm.googleapis.com:8443/fcm/send/x",
+    ] {
+        let device = Device {
+            endpoint: endpoint.to_string(),
+            ..Device::new(&service, "phone")
+        };
+        let refused = device.subscribe(&firm).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{endpoint}: {refused:?}"
+        );
+        assert_eq!(
+            refused.problems(),
+            [(
+                "endpoint".to_string(),
+                "push_subscription_invalid".to_string()
+            )],
+            "{endpoint}"
+        );
+    }
+    assert_eq!(subscriptions(&app).await, 0);
+
+    let real = Device {
+        endpoint: "https://fcm.googleapis.com/fcm/send/abc:APA91b".into(),
+        ..Device::new(&service, "phone")
+    };
+    let accepted = real.subscribe(&firm).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{accepted:?}");
 }

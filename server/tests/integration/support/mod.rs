@@ -18,7 +18,20 @@ pub struct TestApp {
     pub state: AppState,
 }
 
+/// The settings every test portal runs with: plain-HTTP cookies, else the defaults (no
+/// push test origins: a test that runs a push service names it, see `push.rs`).
+pub fn test_settings() -> Settings {
+    Settings {
+        secure_cookies: false,
+        ..Settings::default()
+    }
+}
+
 pub async fn spawn(pool: PgPool) -> TestApp {
+    spawn_with(pool, test_settings()).await
+}
+
+pub async fn spawn_with(pool: PgPool, settings: Settings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
@@ -27,10 +40,6 @@ pub async fn spawn(pool: PgPool) -> TestApp {
         .output_name("border-gate")
         .site_addr(address)
         .build();
-    let settings = Settings {
-        secure_cookies: false,
-        ..Settings::default()
-    };
     let state = AppState::new(pool.clone(), options, settings)
         .await
         .expect("state");
