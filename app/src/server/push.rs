@@ -9,13 +9,24 @@
 //! subscriptions the push service says are gone (404, 410). A crash mid-delivery rolls
 //! the batch back: it is sent again, never lost. Payloads carry the trip's plate, slot
 //! and step, never its cargo.
+//!
+//! A subscription's endpoint is a URL a stranger chose, so every send checks it again
+//! against the push policy (`domain::push::PushPolicy`), resolves its host through a
+//! resolver that refuses any name with a non-public address, and connects to exactly
+//! the addresses that resolver checked (no second lookup a DNS rebinding could answer
+//! differently); redirects are never followed. An endpoint that fails any of this is
+//! removed with its queued messages, as a 404/410 one is, and logged by its origin only
+//! (the path is the subscription's secret).
 
 use super::{AppState, gates};
 use crate::{
     domain::{
         clock::WallClock,
         lifecycle::HoldReason,
-        push::{MAX_ATTEMPTS, PushDevice, Subscription, Topic, Urgency, retry_after_seconds},
+        push::{
+            MAX_ATTEMPTS, PushDevice, Reach, Subscription, Topic, Urgency, is_public_address,
+            retry_after_seconds,
+        },
         role::Agency,
     },
     error::AppError,
@@ -248,13 +259,98 @@ enum Outcome {
     Gone,
     Retry(String),
     Refused(String),
+    /// The endpoint is not one the portal may post to (no longer on the allow-list,
+    /// a non-public address, a redirect): the subscription goes.
+    Disallowed(String),
+}
+
+/// The HTTP clients deliveries go through; neither follows redirects.
+#[derive(Clone)]
+pub struct PushClients {
+    /// For push services: resolves through [`PublicAddresses`].
+    public: reqwest::Client,
+    /// For the test origins of the policy (`PUSH_TEST_ORIGINS`) only.
+    test: reqwest::Client,
+}
+
+impl PushClients {
+    pub fn new() -> PushClients {
+        let builder = || {
+            reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .redirect(reqwest::redirect::Policy::none())
+        };
+        PushClients {
+            public: builder()
+                .dns_resolver(std::sync::Arc::new(PublicAddresses))
+                .build()
+                .expect("an HTTP client"),
+            test: builder().build().expect("an HTTP client"),
+        }
+    }
+
+    fn for_reach(&self, reach: Reach) -> &reqwest::Client {
+        match reach {
+            Reach::PublicAddressesOnly => &self.public,
+            Reach::TestOrigin => &self.test,
+        }
+    }
+}
+
+impl Default for PushClients {
+    fn default() -> Self {
+        PushClients::new()
+    }
+}
+
+/// Resolves a push service's host name and hands the connector only addresses it
+/// checked: a name with any non-public address is refused whole (a real push service
+/// has none, and a name that mixes them is a trick).
+struct PublicAddresses;
+
+/// A host name that resolved to an address the portal does not connect to.
+#[derive(Debug)]
+struct AddressRefused;
+
+impl std::fmt::Display for AddressRefused {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("the push service's name resolves to a non-public address")
+    }
+}
+
+impl std::error::Error for AddressRefused {}
+
+impl reqwest::dns::Resolve for PublicAddresses {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            // The port is the URL's; the connector sets it.
+            let found: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            if found.is_empty() || !found.iter().all(|address| is_public_address(address.ip())) {
+                return Err(Box::new(AddressRefused) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// Whether a failed request failed because [`PublicAddresses`] refused its host.
+fn address_refused(error: &reqwest::Error) -> bool {
+    let mut cause = std::error::Error::source(error);
+    while let Some(error) = cause {
+        if error.is::<AddressRefused>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// Sends the due messages of one batch; returns how many were taken.
 pub async fn deliver_due(
     state: &AppState,
     keys: &VapidKeys,
-    client: &reqwest::Client,
+    clients: &PushClients,
     batch: i64,
 ) -> Result<usize, AppError> {
     let mut transaction = state.pool.begin().await?;
@@ -286,24 +382,31 @@ pub async fn deliver_due(
     let signer = keys.signer()?;
     let mut sends = tokio::task::JoinSet::new();
     for message in due {
+        // Checked again at each send: the list may have narrowed since it subscribed.
+        let reach = state.settings.push_policy.check(&message.endpoint);
         let request = encrypt(&signer, &state.settings.push_contact, &message);
-        let client = client.clone();
+        let client = reach.map(|reach| clients.for_reach(reach).clone());
+        let origin = origin_of(&message.endpoint);
         sends.spawn(async move {
-            let outcome = match request {
-                Ok(request) => send(&client, request).await,
-                Err(error) => Outcome::Refused(error),
+            let outcome = match (client, request) {
+                (Err(_), _) => {
+                    Outcome::Disallowed("the endpoint is not on the push allow-list".into())
+                }
+                (Ok(client), Ok(request)) => send(&client, request).await,
+                (Ok(_), Err(error)) => Outcome::Refused(error),
             };
             (
                 message.id,
                 message.subscription_id,
                 message.attempts,
+                origin,
                 outcome,
             )
         });
     }
     let mut taken = 0;
     while let Some(joined) = sends.join_next().await {
-        let Ok((id, subscription_id, attempts, outcome)) = joined else {
+        let Ok((id, subscription_id, attempts, origin, outcome)) = joined else {
             continue;
         };
         taken += 1;
@@ -316,6 +419,14 @@ pub async fn deliver_due(
             }
             Outcome::Gone => {
                 tracing::info!(%subscription_id, "push subscription gone: removed");
+                sqlx::query("delete from push_subscriptions where id = $1")
+                    .bind(subscription_id)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
+            Outcome::Disallowed(reason) => {
+                // Its queued messages go with it (on delete cascade).
+                tracing::warn!(%subscription_id, %origin, %reason, "push endpoint refused: subscription removed");
                 sqlx::query("delete from push_subscriptions where id = $1")
                     .bind(subscription_id)
                     .execute(&mut *transaction)
@@ -387,11 +498,13 @@ fn encrypt(
     vapid.add_claim("sub", contact);
     let signature = vapid.build().map_err(|error| format!("{error:?}"))?;
     builder.set_vapid_signature(signature);
+    let endpoint = message.endpoint.clone();
     let message = builder.build().map_err(|error| format!("{error:?}"))?;
     // web-push speaks the `http` crate's older version: take the request apart.
     let request = request_builder::build_request::<Vec<u8>>(message);
     Ok(Outgoing {
-        endpoint: request.uri().to_string(),
+        // The endpoint the policy checked, not web-push's rebuilt copy of it.
+        endpoint,
         headers: request
             .headers()
             .iter()
@@ -414,13 +527,18 @@ async fn send(client: &reqwest::Client, request: Outgoing) -> Outcome {
             let status = response.status().as_u16();
             match status {
                 200..=299 => Outcome::Delivered,
+                // Never followed: a push service does not redirect, and an endpoint
+                // that does wants the server to post somewhere else.
+                300..=399 => Outcome::Disallowed(format!("push service answered {status}")),
                 404 | 410 => Outcome::Gone,
                 429 | 500..=599 => Outcome::Retry(format!("push service answered {status}")),
                 _ => Outcome::Refused(format!("push service answered {status}")),
             }
         }
         Err(error) if error.is_timeout() => Outcome::Retry("timed out".into()),
-        Err(error) => Outcome::Retry(error.to_string()),
+        Err(error) if address_refused(&error) => Outcome::Disallowed(AddressRefused.to_string()),
+        // Without the URL: its path is the subscription's secret, and this is logged.
+        Err(error) => Outcome::Retry(error.without_url().to_string()),
     }
 }
 
@@ -560,12 +678,9 @@ pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
                 }
             }
         };
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .expect("an HTTP client");
+        let clients = PushClients::new();
         loop {
-            match deliver_due(&state, &keys, &client, 50).await {
+            match deliver_due(&state, &keys, &clients, 50).await {
                 Ok(0) => tokio::time::sleep(Duration::from_millis(500)).await,
                 Ok(_) => {}
                 Err(error) => {

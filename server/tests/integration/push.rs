@@ -719,3 +719,104 @@ async fn push_endpoints_off_the_allow_list_are_refused_at_their_field(pool: PgPo
     let accepted = real.subscribe(&firm).await;
     assert_eq!(accepted.status, StatusCode::OK, "{accepted:?}");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_allowed_name_that_resolves_to_a_private_address_is_never_connected_to(pool: PgPool) {
+    // Something listening where `localhost` leads, counting who connects.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connections = Arc::new(Mutex::new(0usize));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            *counted.lock().unwrap() += 1;
+            drop(socket);
+        }
+    });
+    // The name is on the allow-list (an operator's mistake, or a push service's name
+    // that an attacker made resolve to an internal address).
+    let app = spawn_with(
+        pool,
+        Settings {
+            push_policy: PushPolicy::new(&format!("{DEFAULT_PUSH_HOSTS},localhost:{port}"), "")
+                .unwrap(),
+            ..test_settings()
+        },
+    )
+    .await;
+    let _worker = app::server::push::spawn_worker(app.state.clone());
+    let service = PushService::start().await;
+    let (firm, trip) = declared_trip(&app, 11).await;
+    let device = Device {
+        endpoint: format!("https://localhost:{port}/push/phone"),
+        ..Device::new(&service, "phone")
+    };
+    let subscribed = device.subscribe(&firm).await;
+    assert_eq!(
+        subscribed.status,
+        StatusCode::OK,
+        "the name itself is allowed: {subscribed:?}"
+    );
+
+    book_it(&app, &firm, &trip, 11).await;
+    wait_until_subscriptions_removed(&app).await;
+    assert_eq!(
+        *connections.lock().unwrap(),
+        0,
+        "the send was refused before connecting"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_redirect_from_the_push_service_is_not_followed(pool: PgPool) {
+    let service = PushService::start().await;
+    let elsewhere = PushService::start().await;
+    let app = portal_for(pool, &service).await;
+    let _worker = app::server::push::spawn_worker(app.state.clone());
+    let (firm, trip) = declared_trip(&app, 12).await;
+    let phone = Device::new(&service, "phone");
+    assert_eq!(phone.subscribe(&firm).await.status, StatusCode::OK);
+
+    service.then(&[Reply::Redirect(format!(
+        "{}/push/phone",
+        elsewhere.origin()
+    ))]);
+    book_it(&app, &firm, &trip, 12).await;
+    service.wait_for(1).await;
+    // Not delivered (nor retried forever): the endpoint that redirects is dropped.
+    wait_until_subscriptions_removed(&app).await;
+    assert_eq!(service.received().len(), 1);
+    assert!(elsewhere.received().is_empty(), "the redirect was followed");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_subscription_stored_before_the_rules_is_checked_again_at_send_time(pool: PgPool) {
+    // A portal that does not allow the test push service...
+    let app = spawn(pool).await;
+    let _worker = app::server::push::spawn_worker(app.state.clone());
+    let service = PushService::start().await;
+    let (firm, trip) = declared_trip(&app, 13).await;
+    // ...holding a subscription to it from before (as the old rules let in).
+    let phone = Device::new(&service, "phone");
+    let user: uuid::Uuid = sqlx::query_scalar("select id from users where role = 'firm_admin'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into push_subscriptions (user_id, endpoint, p256dh, auth) values ($1, $2, $3, $4)",
+    )
+    .bind(user)
+    .bind(&phone.endpoint)
+    .bind(URL_SAFE_NO_PAD.encode(phone.keys.pub_as_raw().unwrap()))
+    .bind(URL_SAFE_NO_PAD.encode(phone.auth))
+    .execute(&app.pool)
+    .await
+    .unwrap();
+
+    book_it(&app, &firm, &trip, 13).await;
+    wait_until_subscriptions_removed(&app).await;
+    assert!(
+        service.received().is_empty(),
+        "posted to an endpoint the policy refuses"
+    );
+}
