@@ -171,6 +171,28 @@ pub async fn user_of_headers(
     user_of_token(state, request::cookie_in(headers, SESSION_COOKIE)).await
 }
 
+/// The session a request handled outside Leptos names, as its cookie claims it (well
+/// signed, unexpired); whether it is still open is for [`user_of_headers`] to say.
+pub fn claimed_session_in(state: &AppState, headers: &http::HeaderMap) -> Option<ClaimedSession> {
+    let claims = state.session_keys.verify(
+        &request::cookie_in(headers, SESSION_COOKIE)?,
+        SESSION_AUDIENCE,
+    )?;
+    Some(ClaimedSession {
+        user_id: claims.sub,
+        session_id: claims.sid?,
+        expires_at: claims.exp,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimedSession {
+    pub user_id: Uuid,
+    pub session_id: Uuid,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
 async fn user_of_token(
     state: &AppState,
     token: Option<String>,

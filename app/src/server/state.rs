@@ -20,6 +20,11 @@ pub struct Settings {
     pub push_contact: String,
     /// Where push messages may go (`PUSH_ALLOWED_HOSTS`, `PUSH_TEST_ORIGINS`).
     pub push_policy: crate::domain::push::PushPolicy,
+    /// How often an open live stream checks that its session still counts
+    /// (`LIVE_RECHECK_SECONDS`); it also checks before passing on each event.
+    pub live_recheck: std::time::Duration,
+    /// Open live streams allowed per session and per process.
+    pub live_streams: super::live::StreamLimits,
 }
 
 impl Default for Settings {
@@ -29,6 +34,8 @@ impl Default for Settings {
             session_hours: 12,
             push_contact: "mailto:push@border-gate.example".into(),
             push_policy: Default::default(),
+            live_recheck: std::time::Duration::from_secs(5),
+            live_streams: Default::default(),
         }
     }
 }
@@ -59,6 +66,7 @@ impl AppState {
     ) -> Result<AppState, sqlx::Error> {
         let secret = super::database::server_secret(&pool, "session").await?;
         let pass_seed = super::database::server_secret(&pool, "gate_pass").await?;
+        let live = Live::new(settings.live_streams);
         Ok(AppState {
             leptos_options,
             settings: Arc::new(settings),
@@ -67,7 +75,7 @@ impl AppState {
             login_limiter: Arc::new(LoginLimiter::default()),
             pass_keys: Arc::new(PassKeys::new(&pass_seed)),
             board_cache: Arc::new(BoardCache::default()),
-            live: Arc::new(Live::default()),
+            live: Arc::new(live),
             bookings: Arc::new(BookingDb::start(&pool)),
             pool,
         })

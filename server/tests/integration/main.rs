@@ -13,4 +13,5 @@ mod bookings;
 mod clearance;
 mod fleet;
 mod isolation;
+mod live;
 mod push;
