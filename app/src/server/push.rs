@@ -18,15 +18,18 @@
 //! removed with its queued messages, as a 404/410 one is, and logged by its origin only
 //! (the path is the subscription's secret).
 
+mod browser;
+mod outbound;
+
+pub use browser::{BROWSER_COOKIE, forget_other_users_of_this_browser, forget_this_browser};
+pub use outbound::PushClients;
+
 use super::{AppState, gates};
 use crate::{
     domain::{
         clock::WallClock,
         lifecycle::HoldReason,
-        push::{
-            MAX_ATTEMPTS, PushDevice, Reach, Subscription, Topic, Urgency, is_public_address,
-            retry_after_seconds,
-        },
+        push::{MAX_ATTEMPTS, PushDevice, Subscription, Topic, Urgency, retry_after_seconds},
         role::Agency,
     },
     error::AppError,
@@ -34,6 +37,7 @@ use crate::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
+use outbound::{AddressRefused, address_refused};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -101,7 +105,8 @@ impl VapidKeys {
     }
 }
 
-/// Stores (or takes over) a browser's subscription for this user, in their language.
+/// Stores (or takes over) a browser's subscription for this user, in their language,
+/// bound to this browser (see `browser`).
 pub async fn subscribe(
     state: &AppState,
     user_id: Uuid,
@@ -115,14 +120,16 @@ pub async fn subscribe(
         "vi"
     };
     let device: String = device.trim().chars().take(100).collect();
+    let browser = browser::this_browser(state);
     // A browser has one endpoint; when another user signs in there and subscribes, the
     // endpoint becomes theirs (the push service cannot tell users apart).
     Ok(sqlx::query_scalar(
-        "insert into push_subscriptions (user_id, endpoint, p256dh, auth, device, language)
-         values ($1, $2, $3, $4, $5, $6)
+        "insert into push_subscriptions (user_id, endpoint, p256dh, auth, device, language, browser_hash)
+         values ($1, $2, $3, $4, $5, $6, $7)
          on conflict (endpoint) do update
            set user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth,
-               device = excluded.device, language = excluded.language
+               device = excluded.device, language = excluded.language,
+               browser_hash = excluded.browser_hash
          returning id",
     )
     .bind(user_id)
@@ -131,6 +138,7 @@ pub async fn subscribe(
     .bind(&subscription.auth)
     .bind(device)
     .bind(language)
+    .bind(browser)
     .fetch_one(&state.pool)
     .await?)
 }
@@ -262,88 +270,6 @@ enum Outcome {
     /// The endpoint is not one the portal may post to (no longer on the allow-list,
     /// a non-public address, a redirect): the subscription goes.
     Disallowed(String),
-}
-
-/// The HTTP clients deliveries go through; neither follows redirects.
-#[derive(Clone)]
-pub struct PushClients {
-    /// For push services: resolves through [`PublicAddresses`].
-    public: reqwest::Client,
-    /// For the test origins of the policy (`PUSH_TEST_ORIGINS`) only.
-    test: reqwest::Client,
-}
-
-impl PushClients {
-    pub fn new() -> PushClients {
-        let builder = || {
-            reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .redirect(reqwest::redirect::Policy::none())
-        };
-        PushClients {
-            public: builder()
-                .dns_resolver(std::sync::Arc::new(PublicAddresses))
-                .build()
-                .expect("an HTTP client"),
-            test: builder().build().expect("an HTTP client"),
-        }
-    }
-
-    fn for_reach(&self, reach: Reach) -> &reqwest::Client {
-        match reach {
-            Reach::PublicAddressesOnly => &self.public,
-            Reach::TestOrigin => &self.test,
-        }
-    }
-}
-
-impl Default for PushClients {
-    fn default() -> Self {
-        PushClients::new()
-    }
-}
-
-/// Resolves a push service's host name and hands the connector only addresses it
-/// checked: a name with any non-public address is refused whole (a real push service
-/// has none, and a name that mixes them is a trick).
-struct PublicAddresses;
-
-/// A host name that resolved to an address the portal does not connect to.
-#[derive(Debug)]
-struct AddressRefused;
-
-impl std::fmt::Display for AddressRefused {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("the push service's name resolves to a non-public address")
-    }
-}
-
-impl std::error::Error for AddressRefused {}
-
-impl reqwest::dns::Resolve for PublicAddresses {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        Box::pin(async move {
-            // The port is the URL's; the connector sets it.
-            let found: Vec<std::net::SocketAddr> =
-                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
-            if found.is_empty() || !found.iter().all(|address| is_public_address(address.ip())) {
-                return Err(Box::new(AddressRefused) as Box<dyn std::error::Error + Send + Sync>);
-            }
-            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
-        })
-    }
-}
-
-/// Whether a failed request failed because [`PublicAddresses`] refused its host.
-fn address_refused(error: &reqwest::Error) -> bool {
-    let mut cause = std::error::Error::source(error);
-    while let Some(error) = cause {
-        if error.is::<AddressRefused>() {
-            return true;
-        }
-        cause = error.source();
-    }
-    false
 }
 
 /// Sends the due messages of one batch; returns how many were taken.

@@ -62,8 +62,10 @@ impl SessionKeys {
     }
 }
 
-/// Starts a session for `user_id` and sets its cookie and the device cookie.
+/// Starts a session for `user_id` and sets its cookie and the device cookie. The push
+/// subscriptions other accounts made in this browser go: the phone changed hands.
 pub async fn start(state: &AppState, user_id: Uuid) -> Result<(), AppError> {
+    super::push::forget_other_users_of_this_browser(state, user_id).await?;
     let now = Utc::now();
     let expires = now + Duration::hours(state.settings.session_hours);
     let session_id: Uuid = sqlx::query_scalar(

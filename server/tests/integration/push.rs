@@ -152,6 +152,16 @@ async fn portal_for(pool: PgPool, service: &PushService) -> TestApp {
     .await
 }
 
+async fn login(browser: &Browser, identifier: &str) {
+    let answer = browser
+        .call(
+            "login",
+            &[("identifier", identifier), ("password", support::PASSWORD)],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+}
+
 /// A browser's side of a subscription: its key pair and auth secret.
 struct Device {
     name: String,
@@ -818,5 +828,79 @@ async fn a_subscription_stored_before_the_rules_is_checked_again_at_send_time(po
     assert!(
         service.received().is_empty(),
         "posted to an endpoint the policy refuses"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn signing_out_removes_this_browsers_subscription_and_nothing_is_sent_to_it(pool: PgPool) {
+    let service = PushService::start().await;
+    let app = portal_for(pool, &service).await;
+    let _worker = app::server::push::spawn_worker(app.state.clone());
+    let (firm, trip) = declared_trip(&app, 14).await;
+    let phone = Device::new(&service, "shared-phone");
+    assert_eq!(phone.subscribe(&firm).await.status, StatusCode::OK);
+    assert!(
+        firm.cookie("bgp_browser").is_some(),
+        "the browser got its id"
+    );
+    assert_eq!(subscriptions(&app).await, 1);
+
+    assert_eq!(firm.call("logout", &[]).await.status, StatusCode::OK);
+    assert_eq!(
+        subscriptions(&app).await,
+        0,
+        "the phone's subscription left with its user"
+    );
+
+    // The next trip event, made from the admin's other browser, goes to no one.
+    let desk = app.browser();
+    login(&desk, "admin14@firm.example").await;
+    book_it(&app, &desk, &trip, 14).await;
+    assert_eq!(
+        outbox(&app).await,
+        0,
+        "nothing queued for the signed-out phone"
+    );
+    assert!(service.received().is_empty());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn another_account_signing_in_removes_the_previous_users_subscription_of_that_browser_only(
+    pool: PgPool,
+) {
+    let service = PushService::start().await;
+    let app = portal_for(pool, &service).await;
+    let (shared, _) = declared_trip(&app, 15).await;
+    assert_eq!(
+        Device::new(&service, "shared-phone")
+            .subscribe(&shared)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // The same admin on their own laptop.
+    let laptop = app.browser();
+    login(&laptop, "admin15@firm.example").await;
+    assert_eq!(
+        Device::new(&service, "laptop")
+            .subscribe(&laptop)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Signing in again as the same account keeps its own subscription.
+    login(&laptop, "admin15@firm.example").await;
+    let devices = || {
+        sqlx::query_scalar::<_, String>("select device from push_subscriptions order by device")
+            .fetch_all(&app.pool)
+    };
+    assert_eq!(devices().await.unwrap(), ["laptop", "shared-phone"]);
+
+    // The firm's driver signs in on the shared phone, without the admin signing out.
+    login(&shared, "0900000015").await;
+    assert_eq!(
+        devices().await.unwrap(),
+        ["laptop"],
+        "the admin's phone subscription went; the laptop's stayed"
     );
 }
