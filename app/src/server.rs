@@ -11,6 +11,7 @@ pub mod firms;
 pub mod fleet;
 pub mod gates;
 pub mod live;
+pub mod offline;
 pub mod passes;
 pub mod passwords;
 pub mod push;

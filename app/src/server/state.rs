@@ -1,6 +1,6 @@
 use super::{
-    board::BoardCache, bookings::BookingDb, live::Live, passes::PassKeys, passwords::Passwords,
-    rate_limit::LoginLimiter, sessions::SessionKeys,
+    board::BoardCache, bookings::BookingDb, live::Live, offline::ScopeKey, passes::PassKeys,
+    passwords::Passwords, rate_limit::LoginLimiter, sessions::SessionKeys,
 };
 use crate::error::AppError;
 use axum::extract::FromRef;
@@ -54,6 +54,8 @@ pub struct AppState {
     pub live: Arc<Live>,
     /// The booking path's own connections (see `bookings::lanes`).
     pub bookings: Arc<BookingDb>,
+    /// Names the account a page belongs to, for the service worker (see `offline`).
+    pub offline_scope: Arc<ScopeKey>,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
         let secret = super::database::server_secret(&pool, "session").await?;
         let pass_seed = super::database::server_secret(&pool, "gate_pass").await?;
         let live = Live::new(settings.live_streams);
+        let scope_secret = super::database::server_secret(&pool, "account_scope").await?;
         Ok(AppState {
             leptos_options,
             settings: Arc::new(settings),
@@ -77,6 +80,7 @@ impl AppState {
             board_cache: Arc::new(BoardCache::default()),
             live: Arc::new(live),
             bookings: Arc::new(BookingDb::start(&pool)),
+            offline_scope: Arc::new(ScopeKey::new(&scope_secret)),
             pool,
         })
     }

@@ -904,3 +904,79 @@ async fn another_account_signing_in_removes_the_previous_users_subscription_of_t
         "the admin's phone subscription went; the laptop's stayed"
     );
 }
+
+/// The scope headers of a page, as the service worker reads them.
+async fn page_scope(browser: &Browser, path: &str) -> (Option<String>, Option<i64>) {
+    let response = browser
+        .client
+        .get(format!("{}{path}", browser.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap().to_string())
+    };
+    (
+        header("x-account-scope"),
+        header("x-session-expires").map(|value| value.parse().unwrap()),
+    )
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_page_names_its_account_by_an_opaque_scope_and_its_session_end(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (firm, trip) = declared_trip(&app, 16).await;
+    let user: uuid::Uuid =
+        sqlx::query_scalar("select id from users where email = 'admin16@firm.example'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+
+    let (scope, expires) = page_scope(&firm, &format!("/trips/{trip}")).await;
+    let scope = scope.expect("a scope");
+    assert_eq!(scope.len(), 32, "{scope}");
+    assert!(
+        !scope.contains(&user.simple().to_string()) && !scope.contains(&user.to_string()),
+        "not the account's id"
+    );
+    let expires = expires.expect("the session's end");
+    let session_end: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("select max(expires_at) from sessions where user_id = $1")
+            .bind(user)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(expires, session_end.timestamp());
+    assert_eq!(
+        page_scope(&firm, "/trips").await.0.as_deref(),
+        Some(scope.as_str()),
+        "one scope per account"
+    );
+
+    // Another account has another scope; nobody has none.
+    let driver = app.browser();
+    login(&driver, "0900000016").await;
+    let (driver_scope, _) = page_scope(&driver, "/trips").await;
+    assert_ne!(driver_scope.as_deref(), Some(scope.as_str()));
+    assert_eq!(
+        page_scope(&app.browser(), "/login").await,
+        (Some("anonymous".into()), None)
+    );
+
+    // Signed out, the same browser is nobody's.
+    assert_eq!(firm.call("logout", &[]).await.status, StatusCode::OK);
+    assert_eq!(
+        page_scope(&firm, "/login").await,
+        (Some("anonymous".into()), None)
+    );
+}
