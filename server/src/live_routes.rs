@@ -39,6 +39,10 @@ use uuid::Uuid;
 /// Why the request's session may not follow what it asked for (now).
 enum Refused {
     NotSignedIn,
+    /// The session or the process holds as many streams as allowed.
+    TooMany {
+        retry_after_seconds: u64,
+    },
     NotFound,
     Forbidden,
     Failed,
@@ -47,12 +51,29 @@ enum Refused {
 impl IntoResponse for Refused {
     fn into_response(self) -> Response {
         match self {
-            Refused::NotSignedIn => StatusCode::UNAUTHORIZED,
-            Refused::NotFound => StatusCode::NOT_FOUND,
-            Refused::Forbidden => StatusCode::FORBIDDEN,
-            Refused::Failed => StatusCode::INTERNAL_SERVER_ERROR,
+            Refused::NotSignedIn => StatusCode::UNAUTHORIZED.into_response(),
+            // The API's error shape, as server functions answer a throttled call.
+            Refused::TooMany {
+                retry_after_seconds,
+            } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    ),
+                    (header::RETRY_AFTER, HeaderValue::from(retry_after_seconds)),
+                ],
+                AppError::TooManyAttempts {
+                    retry_after_seconds,
+                }
+                .ser(),
+            )
+                .into_response(),
+            Refused::NotFound => StatusCode::NOT_FOUND.into_response(),
+            Refused::Forbidden => StatusCode::FORBIDDEN.into_response(),
+            Refused::Failed => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         }
-        .into_response()
     }
 }
 
@@ -143,31 +164,18 @@ fn sse(events: impl Stream<Item = Result<Event, Infallible>> + Send + 'static) -
         .into_response()
 }
 
-/// A place for one more stream of the request's session: `Err` with the answer when it
-/// has none (not signed in, or too many streams open).
-fn admit(state: &AppState, headers: &HeaderMap) -> Result<StreamPermit, Response> {
-    let session = sessions::claimed_session_in(state, headers)
-        .ok_or_else(|| StatusCode::UNAUTHORIZED.into_response())?;
-    state.live.admit(session.session_id).ok_or_else(|| {
-        // A place frees when a stream ends; those of an ended session end within a
-        // re-check.
-        let retry_after_seconds = state.settings.live_recheck.as_secs().max(1);
-        let error = AppError::TooManyAttempts {
-            retry_after_seconds,
-        };
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                ),
-                (header::RETRY_AFTER, HeaderValue::from(retry_after_seconds)),
-            ],
-            error.ser(),
-        )
-            .into_response()
-    })
+/// A place for one more stream of the request's session, if it has one left (and is
+/// signed in at all).
+fn admit(state: &AppState, headers: &HeaderMap) -> Result<StreamPermit, Refused> {
+    let session = sessions::claimed_session_in(state, headers).ok_or(Refused::NotSignedIn)?;
+    state
+        .live
+        .admit(session.session_id)
+        .ok_or(Refused::TooMany {
+            // A place frees when a stream ends; those of an ended session end within a
+            // re-check.
+            retry_after_seconds: state.settings.live_recheck.as_secs().max(1),
+        })
 }
 
 pub async fn trip(
@@ -177,7 +185,7 @@ pub async fn trip(
 ) -> Response {
     let permit = match admit(&state, &headers) {
         Ok(permit) => permit,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     if let Err(refused) = trip_access(&state, &headers, trip_id).await {
         return refused.into_response();
@@ -197,7 +205,7 @@ pub async fn gate(
 ) -> Response {
     let permit = match admit(&state, &headers) {
         Ok(permit) => permit,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     if let Err(refused) = gate_access(&state, &headers, &gate_id).await {
         return refused.into_response();
