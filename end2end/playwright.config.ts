@@ -34,8 +34,11 @@ export default defineConfig({
     env: {
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: path.join(root, "target/site"),
+      LEPTOS_SITE_ROOT: process.env.E2E_SITE_ROOT ?? path.join(root, "target/site"),
       DEMO_DATA: "1",
+      // The push service the offline test's browser stands in for (tests/offline.spec.ts):
+      // the only origin besides the real push services the server may post to.
+      PUSH_TEST_ORIGINS: process.env.E2E_PUSH_TEST_ORIGINS ?? "https://push.invalid",
       RUST_LOG: "warn",
     },
   },

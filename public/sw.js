@@ -2,13 +2,20 @@
 // - The app shell (script, wasm, style, icons) is cached, so pages open without network.
 // - Pages are fetched from the network first; a trip page or gate pass that answered is
 //   kept, and shown when the network is gone (the page says when it was read: "as of").
-// - Signing out forgets them, and this device's push subscription: a phone lent to
-//   someone else shows neither the last user's trips nor their notifications.
+// - Kept pages belong to one account: each page response names its account by an
+//   opaque scope and says when its session ends (X-Account-Scope, X-Session-Expires;
+//   see app/src/server/offline.rs). Pages are kept per scope; a page of another account,
+//   or of nobody, drops every other scope's pages; a page whose session has ended is
+//   never shown; offline, only the current account's pages are.
+// - Signing in or out forgets them, and signing out this device's push subscription
+//   (the server drops its copy too): a phone lent to someone else shows neither the
+//   last user's trips nor their notifications.
 // - Pushed notifications are shown, and a tap opens the trip.
 "use strict";
 
 var SHELL = "shell-v1";
-var PAGES = "pages-v1";
+// One cache per account scope: PAGES + scope.
+var PAGES = "pages-v2-";
 var SHELL_FILES = [
   "/pkg/border-gate.js",
   "/pkg/border-gate.wasm",
@@ -31,17 +38,71 @@ self.addEventListener("install", function (event) {
 self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (names) {
-      return Promise.all(names.filter(function (name) { return name !== SHELL && name !== PAGES; }).map(function (name) { return caches.delete(name); }));
+      // Also the unscoped pages of earlier versions.
+      return Promise.all(names.filter(function (name) { return name !== SHELL && name.indexOf(PAGES) !== 0; }).map(function (name) { return caches.delete(name); }));
     }).then(function () { return self.clients.claim(); })
   );
 });
 
-function keep(request, response) {
-  if (response.ok && response.status === 200) {
-    var copy = response.clone();
-    caches.open(PAGES).then(function (cache) { cache.put(request, copy); });
-  }
-  return response;
+// Cache work one step at a time, so that pages of two accounts read at nearly the same
+// moment cannot leave both kept.
+var queue = Promise.resolve();
+function serially(task) {
+  queue = queue.then(task, task);
+  return queue;
+}
+
+function pageCaches() {
+  return caches.keys().then(function (names) { return names.filter(function (name) { return name.indexOf(PAGES) === 0; }); });
+}
+
+// Drops every account's pages but those of `scope` (all of them without one).
+function keepOnly(scope) {
+  return pageCaches().then(function (names) {
+    return Promise.all(names.filter(function (name) { return name !== PAGES + scope; }).map(function (name) { return caches.delete(name); }));
+  });
+}
+
+// Whether the session a kept page was read in is still running by the clock.
+function sessionRunning(response) {
+  var expires = Number(response.headers.get("x-session-expires"));
+  return expires > Date.now() / 1000;
+}
+
+// What a page response says about whose pages may be kept; keeps it when it is worth it.
+// A response without a scope is not the portal's page (a proxy's error page): it is
+// neither kept nor believed.
+function learn(request, response, worthKeeping) {
+  var scope = response.headers.get("x-account-scope");
+  if (!scope) return Promise.resolve();
+  if (scope === "anonymous") return keepOnly(null);
+  return keepOnly(scope).then(function () {
+    if (!worthKeeping || !response.ok || response.status !== 200 || !sessionRunning(response)) return;
+    return caches.open(PAGES + scope).then(function (cache) { return cache.put(request, response); });
+  });
+}
+
+// The kept copy of `request` (or the trip list) of the current account, if its session
+// is still running. The current account is the one whose pages are kept: never more
+// than one for long, and with two (for a moment) neither is shown.
+function keptPage(request) {
+  return pageCaches().then(function (names) {
+    if (names.length !== 1) return undefined;
+    return caches.open(names[0]).then(function (cache) {
+      return cache.match(request, { ignoreSearch: true }).then(function (found) {
+        return found || cache.match("/trips", { ignoreSearch: true });
+      }).then(function (found) {
+        if (found && sessionRunning(found)) return found;
+        // The session is over: so are its pages.
+        if (found) return caches.delete(names[0]).then(function () { return undefined; });
+        return undefined;
+      });
+    });
+  });
+}
+
+function forgetPages() {
+  return pageCaches().then(function (names) { return Promise.all(names.map(function (name) { return caches.delete(name); })); });
 }
 
 // A page from the cache says so: its "no network, saved copy" banner is shown.
@@ -56,7 +117,7 @@ function savedCopy(response) {
 
 function forget() {
   return Promise.all([
-    caches.delete(PAGES),
+    serially(forgetPages),
     self.registration.pushManager.getSubscription().then(function (subscription) {
       return subscription && subscription.unsubscribe();
     }).catch(function () {}),
@@ -79,6 +140,13 @@ self.addEventListener("fetch", function (event) {
     event.waitUntil(forget());
     return;
   }
+  // Someone signs in (or registers): whoever it is, the pages kept so far are not
+  // theirs to see until the server says so again. The hydrated app changes pages
+  // without loading them, so no page response would tell.
+  if (request.method === "POST" && (url.pathname === "/api/login" || url.pathname === "/api/register_firm")) {
+    event.waitUntil(serially(forgetPages));
+    return;
+  }
   if (request.method !== "GET") return;
   if (url.pathname.indexOf("/api/") === 0 || url.pathname.indexOf("/live/") === 0) return;
 
@@ -97,12 +165,14 @@ self.addEventListener("fetch", function (event) {
     var worthKeeping = KEEP.test(url.pathname);
     event.respondWith(
       fromNetwork(request)
-        .then(function (response) { return worthKeeping ? keep(request, response) : response; })
+        .then(function (response) {
+          var copy = response.clone();
+          event.waitUntil(serially(function () { return learn(request, copy, worthKeeping); }));
+          return response;
+        })
         .catch(function () {
-          return caches.match(request, { ignoreSearch: true }).then(function (cached) {
-            return cached || caches.match("/trips", { ignoreSearch: true });
-          }).then(function (cached) {
-            return cached ? savedCopy(cached) : new Response(
+          return serially(function () { return keptPage(request); }).then(function (kept) {
+            return kept ? savedCopy(kept) : new Response(
                 "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
                   "<p>Không có mạng. · No network. · 无网络。</p>",
                 { status: 503, headers: { "content-type": "text/html; charset=utf-8" } }
@@ -115,15 +185,13 @@ self.addEventListener("fetch", function (event) {
 
 // A page asks to keep its upcoming trips' pages and passes (see register-sw.js).
 self.addEventListener("message", function (event) {
-  var urls = (event.data && event.data.keep) || [];
+  var urls = ((event.data && event.data.keep) || []).filter(function (url) { return KEEP.test(url); });
   event.waitUntil(
-    caches.open(PAGES).then(function (cache) {
-      return Promise.all(urls.filter(function (url) { return KEEP.test(url); }).map(function (url) {
-        return fetch(url, { credentials: "same-origin", headers: { accept: "text/html" } })
-          .then(function (response) { if (response.ok && response.status === 200) return cache.put(url, response); })
-          .catch(function () {});
-      }));
-    })
+    Promise.all(urls.map(function (url) {
+      return fetch(url, { credentials: "same-origin", headers: { accept: "text/html" } })
+        .then(function (response) { return serially(function () { return learn(new Request(url), response, true); }); })
+        .catch(function () {});
+    }))
   );
 });
 

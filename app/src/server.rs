@@ -12,6 +12,7 @@ pub mod flash;
 pub mod fleet;
 pub mod gates;
 pub mod live;
+pub mod offline;
 pub mod passes;
 pub mod passwords;
 pub mod push;

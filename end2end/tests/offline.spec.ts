@@ -118,3 +118,80 @@ test("a driver turns notifications on, gets a push, and opens the gate pass offl
   await expect(page.locator(".pass-plate")).toHaveCount(0);
   await context.setOffline(false);
 });
+
+// A phone changes hands: the saved copies of one account are never shown to another,
+// nor once their session is over.
+test("a shared phone never shows the last user's saved pages offline", async ({ page, context }, testInfo) => {
+  test.skip(!hydrated(testInfo), "offline copies need the service worker, which needs JavaScript");
+  test.setTimeout(180_000);
+
+  // Another firm's admin, who will borrow the phone.
+  const other = await registerFirm(page, testInfo);
+  await context.clearCookies();
+
+  // A firm books a trip for its driver, who signs in on the phone.
+  const firm = await registerFirm(page, testInfo);
+  await fleetFor(page, firm);
+  const tripPath = await declareTrip(page, testInfo, {
+    plate: firm.plateCanonical,
+    direction: "import",
+    gate: "thanh-thuy",
+    day: dayAfterTomorrowAtGate(),
+    cargo: "Linh kiện điện tử",
+    hs: "8542.31",
+    weight: "8000",
+    packages: "120",
+  });
+  await open(page, testInfo, `${tripPath}/book`);
+  await page.locator("#slot-list li.slot").nth(16 + testInfo.parallelIndex).getByRole("button", { name: "Đặt" }).click();
+  await expect(page).toHaveURL(/\?booked=1$/);
+  await context.clearCookies();
+  const signIn = async (identifier: string) => {
+    await open(page, testInfo, "/login");
+    await page.getByLabel("Email hoặc số điện thoại", { exact: true }).fill(identifier);
+    await page.getByLabel("Mật khẩu", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Đăng nhập" }).click();
+    await expect(page).toHaveURL(/\/trips$/);
+  };
+  const passKept = () => page.evaluate(async (path) => Boolean(await caches.match(`${path}/pass`)), tripPath);
+  const keepTheDriversPages = async () => {
+    await open(page, testInfo, "/trips");
+    await expect(page.locator("#trip-list li[data-offline]")).toHaveCount(1);
+    await expect.poll(passKept).toBe(true);
+  };
+  const offlineShowsNoneOfTheDriversPages = async () => {
+    await context.setOffline(true);
+    for (const path of [`${tripPath}/pass`, tripPath, "/trips"]) {
+      await page.goto(path);
+      await expect(page.locator("body")).toContainText("No network.");
+      await expect(page.locator("body")).not.toContainText(firm.plateCanonical);
+    }
+    await context.setOffline(false);
+  };
+  await signIn(firm.phone);
+  await keepTheDriversPages();
+
+  // The driver's session ends (time passes: the saved copies' session end is moved into
+  // the past, as the clock would): offline, they are not shown.
+  await page.evaluate(async () => {
+    const past = String(Math.floor(Date.now() / 1000) - 60);
+    for (const name of await caches.keys()) {
+      if (!name.startsWith("pages-")) continue;
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) {
+        const response = (await cache.match(request))!;
+        const headers = new Headers(response.headers);
+        headers.set("x-session-expires", past);
+        await cache.put(request, new Response(await response.blob(), { status: response.status, headers }));
+      }
+    }
+  });
+  await offlineShowsNoneOfTheDriversPages();
+
+  // Back online, the driver's list keeps them again; then the other firm's admin signs
+  // in on the same phone, without the driver signing out.
+  await keepTheDriversPages();
+  await signIn(other.email);
+  await offlineShowsNoneOfTheDriversPages();
+  expect(await passKept()).toBe(false);
+});

@@ -1,8 +1,11 @@
 //! Configuration from the environment, with defaults for local development.
 
-use app::server::Settings;
+use app::{
+    domain::push::{DEFAULT_PUSH_HOSTS, PushPolicy},
+    server::{Settings, live::StreamLimits},
+};
 use leptos::prelude::LeptosOptions;
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 pub struct Config {
     pub database_url: String,
@@ -18,6 +21,10 @@ fn variable(name: &str) -> Option<String> {
         .filter(|value| !value.trim().is_empty())
 }
 
+fn number(name: &str) -> Option<u64> {
+    variable(name).and_then(|value| value.trim().parse().ok())
+}
+
 fn flag(name: &str) -> Option<bool> {
     variable(name).map(|value| matches!(value.trim(), "1" | "true" | "yes" | "on"))
 }
@@ -26,7 +33,10 @@ impl Config {
     /// `DATABASE_URL` (required); `LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`,
     /// `LEPTOS_SITE_PKG_DIR`, `LEPTOS_OUTPUT_NAME` as cargo-leptos sets them;
     /// `DATABASE_POOL_SIZE`; `SECURE_COOKIES` (default: on unless serving on loopback);
-    /// `SESSION_HOURS`; `PUSH_CONTACT`; `DEMO_DATA` to load the demo firms and officers.
+    /// `SESSION_HOURS`; `PUSH_CONTACT`; `PUSH_ALLOWED_HOSTS` (default: the real push
+    /// services) and `PUSH_TEST_ORIGINS` (default: none); `LIVE_RECHECK_SECONDS`,
+    /// `LIVE_STREAMS_PER_SESSION`, `LIVE_STREAMS_PER_PROCESS`; `DEMO_DATA` to load the
+    /// demo firms and officers.
     pub fn from_env() -> Result<Config, String> {
         let database_url = variable("DATABASE_URL").ok_or("DATABASE_URL is not set")?;
         let site_addr: SocketAddr = variable("LEPTOS_SITE_ADDR")
@@ -54,6 +64,20 @@ impl Config {
                     .unwrap_or(12),
                 push_contact: variable("PUSH_CONTACT")
                     .unwrap_or_else(|| Settings::default().push_contact),
+                push_policy: PushPolicy::new(
+                    &variable("PUSH_ALLOWED_HOSTS").unwrap_or_else(|| DEFAULT_PUSH_HOSTS.into()),
+                    &variable("PUSH_TEST_ORIGINS").unwrap_or_default(),
+                )
+                .map_err(|error| format!("PUSH_ALLOWED_HOSTS / PUSH_TEST_ORIGINS: {error}"))?,
+                live_recheck: number("LIVE_RECHECK_SECONDS")
+                    .filter(|seconds| *seconds > 0)
+                    .map_or(Settings::default().live_recheck, Duration::from_secs),
+                live_streams: StreamLimits {
+                    per_session: number("LIVE_STREAMS_PER_SESSION")
+                        .map_or(StreamLimits::default().per_session, |count| count as usize),
+                    per_process: number("LIVE_STREAMS_PER_PROCESS")
+                        .map_or(StreamLimits::default().per_process, |count| count as usize),
+                },
             },
             demo_data: flag("DEMO_DATA").unwrap_or(false),
         })

@@ -2,45 +2,158 @@
 //! (the trip's firm or driver) and `GET /live/gates/{id}` (officers posted there). Each
 //! message names a new event; the page fetches what changed. Fed by PostgreSQL
 //! LISTEN/NOTIFY, so events written by any server process arrive.
+//!
+//! A stream lasts only as long as what let it open: every few seconds
+//! (`Settings::live_recheck`), and before passing on each event, it asks again, through
+//! the one session check (`sessions::user_of_headers`), whether the session still counts
+//! and may still follow this trip or gate; when not, the stream ends. Streams are capped
+//! per session and per process (`Live::admit`); a refused one gets 429 with
+//! `Retry-After`.
 
-use app::server::{AppState, clearance, sessions, trips};
+use app::{
+    error::AppError,
+    models::SessionUser,
+    server::{
+        AppState, clearance,
+        live::{Followed, Follower, StreamPermit},
+        sessions, trips,
+    },
+};
 use axum::{
     extract::{Path, State},
-    http::{HeaderMap, StatusCode},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
     },
 };
 use futures::stream::{self, Stream};
-use std::{convert::Infallible, time::Duration};
-use tokio::sync::broadcast::error::RecvError;
+use server_fn::error::FromServerFnError;
+use std::{convert::Infallible, future::Future, time::Duration};
+use tokio::{
+    sync::broadcast::error::RecvError,
+    time::{Instant, MissedTickBehavior, interval_at},
+};
 use uuid::Uuid;
 
-/// The events of the live channel that pass `keep`, as SSE messages.
-fn stream_of(
-    receiver: tokio::sync::broadcast::Receiver<app::server::live::Signal>,
-    keep: impl Fn(&app::server::live::Signal) -> bool + Send + 'static,
-) -> impl Stream<Item = Result<Event, Infallible>> {
-    stream::unfold((receiver, keep), |(mut receiver, keep)| async move {
+/// Why the request's session may not follow what it asked for (now).
+enum Refused {
+    NotSignedIn,
+    /// The session or the process holds as many streams as allowed.
+    TooMany {
+        retry_after_seconds: u64,
+    },
+    NotFound,
+    Forbidden,
+    Failed,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::NotSignedIn => StatusCode::UNAUTHORIZED.into_response(),
+            // The API's error shape, as server functions answer a throttled call.
+            Refused::TooMany {
+                retry_after_seconds,
+            } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    ),
+                    (header::RETRY_AFTER, HeaderValue::from(retry_after_seconds)),
+                ],
+                AppError::TooManyAttempts {
+                    retry_after_seconds,
+                }
+                .ser(),
+            )
+                .into_response(),
+            Refused::NotFound => StatusCode::NOT_FOUND.into_response(),
+            Refused::Forbidden => StatusCode::FORBIDDEN.into_response(),
+            Refused::Failed => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+}
+
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<SessionUser, Refused> {
+    match sessions::user_of_headers(state, headers).await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(Refused::NotSignedIn),
+        Err(_) => Err(Refused::Failed),
+    }
+}
+
+/// The trip's firm (its admins and clerks) or its driver.
+async fn trip_access(state: &AppState, headers: &HeaderMap, trip_id: Uuid) -> Result<(), Refused> {
+    let user = signed_in(state, headers).await?;
+    let viewer = trips::Viewer::of(&user).ok_or(Refused::NotFound)?;
+    match trips::summary(state, viewer, trip_id).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(Refused::NotFound),
+        Err(_) => Err(Refused::Failed),
+    }
+}
+
+/// An officer posted at the gate.
+async fn gate_access(state: &AppState, headers: &HeaderMap, gate_id: &str) -> Result<(), Refused> {
+    let user = signed_in(state, headers).await?;
+    match clearance::officer_at(state, &user, gate_id).await {
+        Ok(_) => Ok(()),
+        Err(AppError::Forbidden) => Err(Refused::Forbidden),
+        Err(_) => Err(Refused::Failed),
+    }
+}
+
+/// What one open stream holds: its place, its channel, and how to ask again.
+struct Open<Check> {
+    _permit: StreamPermit,
+    follower: Follower,
+    still_allowed: Check,
+    recheck: tokio::time::Interval,
+}
+
+/// The signals of `follower` as SSE messages, for as long as `still_allowed` says yes:
+/// asked every `every` and before each message.
+fn stream_of<Check, Checking>(
+    permit: StreamPermit,
+    follower: Follower,
+    every: Duration,
+    still_allowed: Check,
+) -> impl Stream<Item = Result<Event, Infallible>>
+where
+    Check: Fn() -> Checking + Send + 'static,
+    Checking: Future<Output = bool> + Send,
+{
+    let mut recheck = interval_at(Instant::now() + every, every);
+    recheck.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let open = Open {
+        _permit: permit,
+        follower,
+        still_allowed,
+        recheck,
+    };
+    stream::unfold(open, |mut open| async move {
         loop {
-            match receiver.recv().await {
-                Ok(signal) if keep(&signal) => {
-                    let event = Event::default()
-                        .event("trip")
-                        .data(format!("{}:{}", signal.trip_id, signal.event_id));
-                    return Some((Ok(event), (receiver, keep)));
+            let data = tokio::select! {
+                _ = open.recheck.tick() => {
+                    if !(open.still_allowed)().await {
+                        return None;
+                    }
+                    continue;
                 }
-                Ok(_) => continue,
-                // Fell behind: tell the page to fetch anyway.
-                Err(RecvError::Lagged(_)) => {
-                    return Some((
-                        Ok(Event::default().event("trip").data("lagged")),
-                        (receiver, keep),
-                    ));
-                }
-                Err(RecvError::Closed) => return None,
+                received = open.follower.recv() => match received {
+                    Ok(signal) => format!("{}:{}", signal.trip_id, signal.event_id),
+                    // Fell behind: tell the page to fetch anyway.
+                    Err(RecvError::Lagged(_)) => "lagged".to_string(),
+                    Err(RecvError::Closed) => return None,
+                },
+            };
+            if !(open.still_allowed)().await {
+                return None;
             }
+            return Some((Ok(Event::default().event("trip").data(data)), open));
         }
     })
 }
@@ -51,24 +164,38 @@ fn sse(events: impl Stream<Item = Result<Event, Infallible>> + Send + 'static) -
         .into_response()
 }
 
+/// A place for one more stream of the request's session, if it has one left (and is
+/// signed in at all).
+fn admit(state: &AppState, headers: &HeaderMap) -> Result<StreamPermit, Refused> {
+    let session = sessions::claimed_session_in(state, headers).ok_or(Refused::NotSignedIn)?;
+    state
+        .live
+        .admit(session.session_id)
+        .ok_or(Refused::TooMany {
+            // A place frees when a stream ends; those of an ended session end within a
+            // re-check.
+            retry_after_seconds: state.settings.live_recheck.as_secs().max(1),
+        })
+}
+
 pub async fn trip(
     State(state): State<AppState>,
     Path(trip_id): Path<Uuid>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(Some(user)) = sessions::user_of_headers(&state, &headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
+    let permit = match admit(&state, &headers) {
+        Ok(permit) => permit,
+        Err(refused) => return refused.into_response(),
     };
-    let Some(viewer) = trips::Viewer::of(&user) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    match trips::summary(&state, viewer, trip_id).await {
-        Ok(Some(_)) => sse(stream_of(state.live.subscribe(), move |signal| {
-            signal.trip_id == trip_id
-        })),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    if let Err(refused) = trip_access(&state, &headers, trip_id).await {
+        return refused.into_response();
     }
+    let follower = state.live.follow(Followed::Trip(trip_id));
+    let every = state.settings.live_recheck;
+    sse(stream_of(permit, follower, every, move || {
+        let (state, headers) = (state.clone(), headers.clone());
+        async move { trip_access(&state, &headers, trip_id).await.is_ok() }
+    }))
 }
 
 pub async fn gate(
@@ -76,16 +203,17 @@ pub async fn gate(
     Path(gate_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(Some(user)) = sessions::user_of_headers(&state, &headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
+    let permit = match admit(&state, &headers) {
+        Ok(permit) => permit,
+        Err(refused) => return refused.into_response(),
     };
-    if clearance::officer_at(&state, &user, &gate_id)
-        .await
-        .is_err()
-    {
-        return StatusCode::FORBIDDEN.into_response();
+    if let Err(refused) = gate_access(&state, &headers, &gate_id).await {
+        return refused.into_response();
     }
-    sse(stream_of(state.live.subscribe(), move |signal| {
-        signal.gate_id.as_deref() == Some(gate_id.as_str())
+    let follower = state.live.follow(Followed::Gate(gate_id.clone()));
+    let every = state.settings.live_recheck;
+    sse(stream_of(permit, follower, every, move || {
+        let (state, headers, gate_id) = (state.clone(), headers.clone(), gate_id.clone());
+        async move { gate_access(&state, &headers, &gate_id).await.is_ok() }
     }))
 }

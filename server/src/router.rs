@@ -48,9 +48,14 @@ pub fn router(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
-        // From the inside out: refused plain forms keep typed values off URLs, errors
-        // get their status, bodies their limit, other sites are refused, every answer
-        // gets its security headers, and a bug that panics still answers (500).
+        // From the inside out: pages say whose they are (for the service worker),
+        // refused plain forms keep typed values off URLs, errors get their status,
+        // input its limits, other sites are refused, every answer gets its security
+        // headers, and a bug that panics still answers (500).
+        .layer(from_fn_with_state(
+            state.clone(),
+            app::server::offline::mark_pages,
+        ))
         .layer(from_fn_with_state(
             state.clone(),
             flash::keep_typed_values_off_urls,

@@ -71,9 +71,12 @@ pub async fn login(identifier: String, password: String) -> Result<SessionUser, 
     Ok(user)
 }
 
+/// Signs out, and removes this browser's push subscriptions: the next person to use a
+/// shared phone gets none of the last one's notifications.
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let state = crate::server::state()?;
+    crate::server::push::forget_this_browser(&state).await?;
     crate::server::sessions::end(&state).await?;
     crate::server::request::redirect("/");
     Ok(())

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 #[server(endpoint = "push_key")]
 pub async fn push_key() -> Result<String, AppError> {
     let state = crate::server::state()?;
-    Ok(crate::server::push::VapidKeys::load_or_create(&state.pool).await?.public_key)
+    Ok(crate::server::push::VapidKeys::load_or_create(&state.pool)
+        .await?
+        .public_key)
 }
 
 /// Stores this browser's subscription for the signed-in user, in the language the
@@ -33,9 +35,17 @@ pub async fn subscribe_push(
         endpoint: &'a str,
         device: &'a str,
     }
-    let subscription = Subscription::parse(&endpoint, &p256dh, &auth).map_err(|(field, problem)| {
-        AppError::field(field, problem, &Typed { endpoint: &endpoint, device: &device })
-    })?;
+    let subscription = Subscription::parse(&endpoint, &p256dh, &auth, &state.settings.push_policy)
+        .map_err(|(field, problem)| {
+            AppError::field(
+                field,
+                problem,
+                &Typed {
+                    endpoint: &endpoint,
+                    device: &device,
+                },
+            )
+        })?;
     let language = request::cookie(LANGUAGE_COOKIE).unwrap_or_else(|| "vi".into());
     let id = push::subscribe(&state, user.user_id, &subscription, &device, &language).await?;
     Ok(id.to_string())
@@ -60,10 +70,21 @@ pub async fn set_push_topics(
     #[server(default)] exited: Option<String>,
     #[server(default)] late: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::{domain::push::Topic, server::{push, request, sessions}};
+    use crate::{
+        domain::push::Topic,
+        server::{push, request, sessions},
+    };
     let state = crate::server::state()?;
     let user = sessions::require_user(&state).await?;
-    let chosen = [booking, reminder, called_forward, inspection, cleared, exited, late];
+    let chosen = [
+        booking,
+        reminder,
+        called_forward,
+        inspection,
+        cleared,
+        exited,
+        late,
+    ];
     let topics: Vec<Topic> = Topic::ALL
         .into_iter()
         .zip(chosen)

@@ -9,6 +9,20 @@
 //! subscriptions the push service says are gone (404, 410). A crash mid-delivery rolls
 //! the batch back: it is sent again, never lost. Payloads carry the trip's plate, slot
 //! and step, never its cargo.
+//!
+//! A subscription's endpoint is a URL a stranger chose, so every send checks it again
+//! against the push policy (`domain::push::PushPolicy`), resolves its host through a
+//! resolver that refuses any name with a non-public address, and connects to exactly
+//! the addresses that resolver checked (no second lookup a DNS rebinding could answer
+//! differently); redirects are never followed. An endpoint that fails any of this is
+//! removed with its queued messages, as a 404/410 one is, and logged by its origin only
+//! (the path is the subscription's secret).
+
+mod browser;
+mod outbound;
+
+pub use browser::{BROWSER_COOKIE, forget_other_users_of_this_browser, forget_this_browser};
+pub use outbound::PushClients;
 
 use super::{AppState, gates};
 use crate::{
@@ -23,6 +37,7 @@ use crate::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
+use outbound::{AddressRefused, address_refused};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -55,7 +70,10 @@ impl VapidKeys {
             rand::rng().fill_bytes(&mut secret);
             let private_key = URL_SAFE_NO_PAD.encode(secret);
             if let Ok(builder) = VapidSignatureBuilder::from_base64_no_sub(&private_key) {
-                break (private_key, URL_SAFE_NO_PAD.encode(builder.get_public_key()));
+                break (
+                    private_key,
+                    URL_SAFE_NO_PAD.encode(builder.get_public_key()),
+                );
             }
         };
         // Another process may be making its own at the same moment: the first one wins.
@@ -73,7 +91,10 @@ impl VapidKeys {
             sqlx::query_as("select private_key, public_key from vapid_keys")
                 .fetch_optional(pool)
                 .await?;
-        Ok(row.map(|(private_key, public_key)| VapidKeys { private_key, public_key }))
+        Ok(row.map(|(private_key, public_key)| VapidKeys {
+            private_key,
+            public_key,
+        }))
     }
 
     fn signer(&self) -> Result<PartialVapidSignatureBuilder, AppError> {
@@ -84,7 +105,8 @@ impl VapidKeys {
     }
 }
 
-/// Stores (or takes over) a browser's subscription for this user, in their language.
+/// Stores (or takes over) a browser's subscription for this user, in their language,
+/// bound to this browser (see `browser`).
 pub async fn subscribe(
     state: &AppState,
     user_id: Uuid,
@@ -92,16 +114,22 @@ pub async fn subscribe(
     device: &str,
     language: &str,
 ) -> Result<Uuid, AppError> {
-    let language = if matches!(language, "vi" | "en" | "zh") { language } else { "vi" };
+    let language = if matches!(language, "vi" | "en" | "zh") {
+        language
+    } else {
+        "vi"
+    };
     let device: String = device.trim().chars().take(100).collect();
+    let browser = browser::this_browser(state);
     // A browser has one endpoint; when another user signs in there and subscribes, the
     // endpoint becomes theirs (the push service cannot tell users apart).
     Ok(sqlx::query_scalar(
-        "insert into push_subscriptions (user_id, endpoint, p256dh, auth, device, language)
-         values ($1, $2, $3, $4, $5, $6)
+        "insert into push_subscriptions (user_id, endpoint, p256dh, auth, device, language, browser_hash)
+         values ($1, $2, $3, $4, $5, $6, $7)
          on conflict (endpoint) do update
            set user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth,
-               device = excluded.device, language = excluded.language
+               device = excluded.device, language = excluded.language,
+               browser_hash = excluded.browser_hash
          returning id",
     )
     .bind(user_id)
@@ -110,6 +138,7 @@ pub async fn subscribe(
     .bind(&subscription.auth)
     .bind(device)
     .bind(language)
+    .bind(browser)
     .fetch_one(&state.pool)
     .await?)
 }
@@ -126,33 +155,45 @@ pub async fn devices(state: &AppState, user_id: Uuid) -> Result<Vec<PushDevice>,
         .map(|(id, device, topics, created_at)| PushDevice {
             id,
             device,
-            topics: topics.iter().filter_map(|code| Topic::from_code(code)).collect(),
+            topics: topics
+                .iter()
+                .filter_map(|code| Topic::from_code(code))
+                .collect(),
             created_at: created_at.timestamp(),
         })
         .collect())
 }
 
 /// Sets which news a device gets; false when the device is not this user's.
-pub async fn set_topics(state: &AppState, user_id: Uuid, id: Uuid, topics: &[Topic]) -> Result<bool, AppError> {
+pub async fn set_topics(
+    state: &AppState,
+    user_id: Uuid,
+    id: Uuid,
+    topics: &[Topic],
+) -> Result<bool, AppError> {
     let codes: Vec<&str> = topics.iter().map(|topic| topic.code()).collect();
-    Ok(sqlx::query("update push_subscriptions set topics = $3 where id = $1 and user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .bind(&codes)
-        .execute(&state.pool)
-        .await?
-        .rows_affected()
-        == 1)
+    Ok(
+        sqlx::query("update push_subscriptions set topics = $3 where id = $1 and user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .bind(&codes)
+            .execute(&state.pool)
+            .await?
+            .rows_affected()
+            == 1,
+    )
 }
 
 pub async fn remove(state: &AppState, user_id: Uuid, id: Uuid) -> Result<bool, AppError> {
-    Ok(sqlx::query("delete from push_subscriptions where id = $1 and user_id = $2")
-        .bind(id)
-        .bind(user_id)
-        .execute(&state.pool)
-        .await?
-        .rows_affected()
-        == 1)
+    Ok(
+        sqlx::query("delete from push_subscriptions where id = $1 and user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(&state.pool)
+            .await?
+            .rows_affected()
+            == 1,
+    )
 }
 
 /// Queues the reminders (two hours before the slot) and the warnings to trucks not
@@ -226,10 +267,18 @@ enum Outcome {
     Gone,
     Retry(String),
     Refused(String),
+    /// The endpoint is not one the portal may post to (no longer on the allow-list,
+    /// a non-public address, a redirect): the subscription goes.
+    Disallowed(String),
 }
 
 /// Sends the due messages of one batch; returns how many were taken.
-pub async fn deliver_due(state: &AppState, keys: &VapidKeys, client: &reqwest::Client, batch: i64) -> Result<usize, AppError> {
+pub async fn deliver_due(
+    state: &AppState,
+    keys: &VapidKeys,
+    clients: &PushClients,
+    batch: i64,
+) -> Result<usize, AppError> {
     let mut transaction = state.pool.begin().await?;
     let due: Vec<Due> = sqlx::query_as(concat!(
         "select o.id, o.subscription_id, o.trip_id, o.kind, o.topic, o.attempts,
@@ -259,28 +308,51 @@ pub async fn deliver_due(state: &AppState, keys: &VapidKeys, client: &reqwest::C
     let signer = keys.signer()?;
     let mut sends = tokio::task::JoinSet::new();
     for message in due {
+        // Checked again at each send: the list may have narrowed since it subscribed.
+        let reach = state.settings.push_policy.check(&message.endpoint);
         let request = encrypt(&signer, &state.settings.push_contact, &message);
-        let client = client.clone();
+        let client = reach.map(|reach| clients.for_reach(reach).clone());
+        let origin = origin_of(&message.endpoint);
         sends.spawn(async move {
-            let outcome = match request {
-                Ok(request) => send(&client, request).await,
-                Err(error) => Outcome::Refused(error),
+            let outcome = match (client, request) {
+                (Err(_), _) => {
+                    Outcome::Disallowed("the endpoint is not on the push allow-list".into())
+                }
+                (Ok(client), Ok(request)) => send(&client, request).await,
+                (Ok(_), Err(error)) => Outcome::Refused(error),
             };
-            (message.id, message.subscription_id, message.attempts, outcome)
+            (
+                message.id,
+                message.subscription_id,
+                message.attempts,
+                origin,
+                outcome,
+            )
         });
     }
     let mut taken = 0;
     while let Some(joined) = sends.join_next().await {
-        let Ok((id, subscription_id, attempts, outcome)) = joined else {
+        let Ok((id, subscription_id, attempts, origin, outcome)) = joined else {
             continue;
         };
         taken += 1;
         match outcome {
             Outcome::Delivered => {
-                sqlx::query("delete from push_outbox where id = $1").bind(id).execute(&mut *transaction).await?;
+                sqlx::query("delete from push_outbox where id = $1")
+                    .bind(id)
+                    .execute(&mut *transaction)
+                    .await?;
             }
             Outcome::Gone => {
                 tracing::info!(%subscription_id, "push subscription gone: removed");
+                sqlx::query("delete from push_subscriptions where id = $1")
+                    .bind(subscription_id)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
+            Outcome::Disallowed(reason) => {
+                // Its queued messages go with it (on delete cascade).
+                tracing::warn!(%subscription_id, %origin, %reason, "push endpoint refused: subscription removed");
                 sqlx::query("delete from push_subscriptions where id = $1")
                     .bind(subscription_id)
                     .execute(&mut *transaction)
@@ -299,7 +371,10 @@ pub async fn deliver_due(state: &AppState, keys: &VapidKeys, client: &reqwest::C
             }
             Outcome::Retry(error) | Outcome::Refused(error) => {
                 tracing::warn!(id, %error, "push message given up");
-                sqlx::query("delete from push_outbox where id = $1").bind(id).execute(&mut *transaction).await?;
+                sqlx::query("delete from push_outbox where id = $1")
+                    .bind(id)
+                    .execute(&mut *transaction)
+                    .await?;
             }
         }
     }
@@ -310,7 +385,9 @@ pub async fn deliver_due(state: &AppState, keys: &VapidKeys, client: &reqwest::C
 /// `https://push.example:8443/send/abc` → `https://push.example:8443`.
 fn origin_of(endpoint: &str) -> String {
     let after_scheme = endpoint.find("://").map_or(0, |at| at + 3);
-    let end = endpoint[after_scheme..].find('/').map_or(endpoint.len(), |at| after_scheme + at);
+    let end = endpoint[after_scheme..]
+        .find('/')
+        .map_or(endpoint.len(), |at| after_scheme + at);
     endpoint[..end].to_string()
 }
 
@@ -321,10 +398,18 @@ struct Outgoing {
     body: Vec<u8>,
 }
 
-fn encrypt(signer: &PartialVapidSignatureBuilder, contact: &str, message: &Due) -> Result<Outgoing, String> {
+fn encrypt(
+    signer: &PartialVapidSignatureBuilder,
+    contact: &str,
+    message: &Due,
+) -> Result<Outgoing, String> {
     let topic = Topic::from_code(&message.topic).unwrap_or(Topic::Booking);
     let payload = serde_json::to_vec(&render(message)).map_err(|error| error.to_string())?;
-    let subscription = SubscriptionInfo::new(message.endpoint.clone(), message.p256dh.clone(), message.auth.clone());
+    let subscription = SubscriptionInfo::new(
+        message.endpoint.clone(),
+        message.p256dh.clone(),
+        message.auth.clone(),
+    );
     let mut builder = WebPushMessageBuilder::new(&subscription);
     builder.set_payload(ContentEncoding::Aes128Gcm, &payload);
     builder.set_ttl(topic.ttl_seconds());
@@ -339,11 +424,13 @@ fn encrypt(signer: &PartialVapidSignatureBuilder, contact: &str, message: &Due) 
     vapid.add_claim("sub", contact);
     let signature = vapid.build().map_err(|error| format!("{error:?}"))?;
     builder.set_vapid_signature(signature);
+    let endpoint = message.endpoint.clone();
     let message = builder.build().map_err(|error| format!("{error:?}"))?;
     // web-push speaks the `http` crate's older version: take the request apart.
     let request = request_builder::build_request::<Vec<u8>>(message);
     Ok(Outgoing {
-        endpoint: request.uri().to_string(),
+        // The endpoint the policy checked, not web-push's rebuilt copy of it.
+        endpoint,
         headers: request
             .headers()
             .iter()
@@ -354,7 +441,10 @@ fn encrypt(signer: &PartialVapidSignatureBuilder, contact: &str, message: &Due) 
 }
 
 async fn send(client: &reqwest::Client, request: Outgoing) -> Outcome {
-    let mut outgoing = client.post(request.endpoint).body(request.body).timeout(SEND_TIMEOUT);
+    let mut outgoing = client
+        .post(request.endpoint)
+        .body(request.body)
+        .timeout(SEND_TIMEOUT);
     for (name, value) in request.headers {
         outgoing = outgoing.header(name, value);
     }
@@ -363,13 +453,18 @@ async fn send(client: &reqwest::Client, request: Outgoing) -> Outcome {
             let status = response.status().as_u16();
             match status {
                 200..=299 => Outcome::Delivered,
+                // Never followed: a push service does not redirect, and an endpoint
+                // that does wants the server to post somewhere else.
+                300..=399 => Outcome::Disallowed(format!("push service answered {status}")),
                 404 | 410 => Outcome::Gone,
                 429 | 500..=599 => Outcome::Retry(format!("push service answered {status}")),
                 _ => Outcome::Refused(format!("push service answered {status}")),
             }
         }
         Err(error) if error.is_timeout() => Outcome::Retry("timed out".into()),
-        Err(error) => Outcome::Retry(error.to_string()),
+        Err(error) if address_refused(&error) => Outcome::Disallowed(AddressRefused.to_string()),
+        // Without the URL: its path is the subscription's secret, and this is logged.
+        Err(error) => Outcome::Retry(error.without_url().to_string()),
     }
 }
 
@@ -387,19 +482,29 @@ fn render(message: &Due) -> Payload {
         .map(|plate| plate.canonical())
         .unwrap_or_default();
     let slot = match (message.starts_at, &message.time_zone) {
-        (Some(starts_at), Some(zone)) => {
-            WallClock::at(starts_at.timestamp(), gates::offset_minutes(zone, starts_at)).day_and_time()
-        }
+        (Some(starts_at), Some(zone)) => WallClock::at(
+            starts_at.timestamp(),
+            gates::offset_minutes(zone, starts_at),
+        )
+        .day_and_time(),
         _ => String::new(),
     };
-    let reason = message.reason.as_deref().and_then(HoldReason::from_code).map(|reason| {
-        let text = hold_reason(locale, reason);
-        match message.note.as_deref().filter(|note| !note.is_empty()) {
-            Some(note) => format!("{text} — {note}"),
-            None => text,
-        }
-    });
-    let agency = message.agency.as_deref().and_then(Agency::from_code).map(|agency| agency_name(locale, agency));
+    let reason = message
+        .reason
+        .as_deref()
+        .and_then(HoldReason::from_code)
+        .map(|reason| {
+            let text = hold_reason(locale, reason);
+            match message.note.as_deref().filter(|note| !note.is_empty()) {
+                Some(note) => format!("{text} — {note}"),
+                None => text,
+            }
+        });
+    let agency = message
+        .agency
+        .as_deref()
+        .and_then(Agency::from_code)
+        .map(|agency| agency_name(locale, agency));
     let lane = message.lane.clone().unwrap_or_default();
     use leptos_i18n::td_string;
     let body = match message.kind.as_str() {
@@ -410,7 +515,9 @@ fn render(message: &Due) -> Payload {
         "reminder" => td_string!(locale, push.reminder, slot = slot.clone()).to_string(),
         "late_warning" => td_string!(locale, push.late_warning, slot = slot.clone()).to_string(),
         "no_show" => td_string!(locale, next.no_show).to_string(),
-        "called_forward" if !lane.is_empty() => td_string!(locale, next.called_forward, lane = lane.clone()).to_string(),
+        "called_forward" if !lane.is_empty() => {
+            td_string!(locale, next.called_forward, lane = lane.clone()).to_string()
+        }
         "called_forward" => td_string!(locale, next.called_forward_no_lane).to_string(),
         "routed" => td_string!(locale, push.inspection).to_string(),
         "held" => td_string!(
@@ -438,12 +545,18 @@ fn render(message: &Due) -> Payload {
 fn hold_reason(locale: Locale, reason: HoldReason) -> String {
     use leptos_i18n::td_string;
     match reason {
-        HoldReason::DocumentsIncomplete => td_string!(locale, hold.documents_incomplete).to_string(),
-        HoldReason::DeclarationMismatch => td_string!(locale, hold.declaration_mismatch).to_string(),
+        HoldReason::DocumentsIncomplete => {
+            td_string!(locale, hold.documents_incomplete).to_string()
+        }
+        HoldReason::DeclarationMismatch => {
+            td_string!(locale, hold.declaration_mismatch).to_string()
+        }
         HoldReason::PhysicalInspection => td_string!(locale, hold.physical_inspection).to_string(),
         HoldReason::SealBroken => td_string!(locale, hold.seal_broken).to_string(),
         HoldReason::QuarantineSample => td_string!(locale, hold.quarantine_sample).to_string(),
-        HoldReason::TemperatureOutOfRange => td_string!(locale, hold.temperature_out_of_range).to_string(),
+        HoldReason::TemperatureOutOfRange => {
+            td_string!(locale, hold.temperature_out_of_range).to_string()
+        }
         HoldReason::DriverPapers => td_string!(locale, hold.driver_papers).to_string(),
         HoldReason::VehicleDefect => td_string!(locale, hold.vehicle_defect).to_string(),
         HoldReason::Other => td_string!(locale, hold.other).to_string(),
@@ -454,9 +567,18 @@ fn hold_reason(locale: Locale, reason: HoldReason) -> String {
 mod tests {
     #[test]
     fn the_audience_is_the_endpoint_origin() {
-        assert_eq!(super::origin_of("https://fcm.googleapis.com/fcm/send/abc"), "https://fcm.googleapis.com");
-        assert_eq!(super::origin_of("http://127.0.0.1:4100/push/x"), "http://127.0.0.1:4100");
-        assert_eq!(super::origin_of("https://push.example"), "https://push.example");
+        assert_eq!(
+            super::origin_of("https://fcm.googleapis.com/fcm/send/abc"),
+            "https://fcm.googleapis.com"
+        );
+        assert_eq!(
+            super::origin_of("http://127.0.0.1:4100/push/x"),
+            "http://127.0.0.1:4100"
+        );
+        assert_eq!(
+            super::origin_of("https://push.example"),
+            "https://push.example"
+        );
     }
 }
 
@@ -482,12 +604,9 @@ pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
                 }
             }
         };
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .expect("an HTTP client");
+        let clients = PushClients::new();
         loop {
-            match deliver_due(&state, &keys, &client, 50).await {
+            match deliver_due(&state, &keys, &clients, 50).await {
                 Ok(0) => tokio::time::sleep(Duration::from_millis(500)).await,
                 Ok(_) => {}
                 Err(error) => {

@@ -62,8 +62,10 @@ impl SessionKeys {
     }
 }
 
-/// Starts a session for `user_id` and sets its cookie and the device cookie.
+/// Starts a session for `user_id` and sets its cookie and the device cookie. The push
+/// subscriptions other accounts made in this browser go: the phone changed hands.
 pub async fn start(state: &AppState, user_id: Uuid) -> Result<(), AppError> {
+    super::push::forget_other_users_of_this_browser(state, user_id).await?;
     let now = Utc::now();
     let expires = now + Duration::hours(state.settings.session_hours);
     let session_id: Uuid = sqlx::query_scalar(
@@ -169,6 +171,28 @@ pub async fn user_of_headers(
     headers: &http::HeaderMap,
 ) -> Result<Option<SessionUser>, AppError> {
     user_of_token(state, request::cookie_in(headers, SESSION_COOKIE)).await
+}
+
+/// The session a request handled outside Leptos names, as its cookie claims it (well
+/// signed, unexpired); whether it is still open is for [`user_of_headers`] to say.
+pub fn claimed_session_in(state: &AppState, headers: &http::HeaderMap) -> Option<ClaimedSession> {
+    let claims = state.session_keys.verify(
+        &request::cookie_in(headers, SESSION_COOKIE)?,
+        SESSION_AUDIENCE,
+    )?;
+    Some(ClaimedSession {
+        user_id: claims.sub,
+        session_id: claims.sid?,
+        expires_at: claims.exp,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimedSession {
+    pub user_id: Uuid,
+    pub session_id: Uuid,
+    /// Unix seconds.
+    pub expires_at: i64,
 }
 
 async fn user_of_token(

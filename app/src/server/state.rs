@@ -1,6 +1,6 @@
 use super::{
-    board::BoardCache, bookings::BookingDb, live::Live, passes::PassKeys, passwords::Passwords,
-    rate_limit::LoginLimiter, sessions::SessionKeys,
+    board::BoardCache, bookings::BookingDb, live::Live, offline::ScopeKey, passes::PassKeys,
+    passwords::Passwords, rate_limit::LoginLimiter, sessions::SessionKeys,
 };
 use crate::error::AppError;
 use axum::extract::FromRef;
@@ -18,6 +18,13 @@ pub struct Settings {
     /// Who push services can contact about our messages (RFC 8292 `sub`: a `mailto:`
     /// or `https:` address of the gate's operator).
     pub push_contact: String,
+    /// Where push messages may go (`PUSH_ALLOWED_HOSTS`, `PUSH_TEST_ORIGINS`).
+    pub push_policy: crate::domain::push::PushPolicy,
+    /// How often an open live stream checks that its session still counts
+    /// (`LIVE_RECHECK_SECONDS`); it also checks before passing on each event.
+    pub live_recheck: std::time::Duration,
+    /// Open live streams allowed per session and per process.
+    pub live_streams: super::live::StreamLimits,
 }
 
 impl Default for Settings {
@@ -26,6 +33,9 @@ impl Default for Settings {
             secure_cookies: true,
             session_hours: 12,
             push_contact: "mailto:push@border-gate.example".into(),
+            push_policy: Default::default(),
+            live_recheck: std::time::Duration::from_secs(5),
+            live_streams: Default::default(),
         }
     }
 }
@@ -44,6 +54,8 @@ pub struct AppState {
     pub live: Arc<Live>,
     /// The booking path's own connections (see `bookings::lanes`).
     pub bookings: Arc<BookingDb>,
+    /// Names the account a page belongs to, for the service worker (see `offline`).
+    pub offline_scope: Arc<ScopeKey>,
 }
 
 impl AppState {
@@ -56,6 +68,8 @@ impl AppState {
     ) -> Result<AppState, sqlx::Error> {
         let secret = super::database::server_secret(&pool, "session").await?;
         let pass_seed = super::database::server_secret(&pool, "gate_pass").await?;
+        let live = Live::new(settings.live_streams);
+        let scope_secret = super::database::server_secret(&pool, "account_scope").await?;
         Ok(AppState {
             leptos_options,
             settings: Arc::new(settings),
@@ -64,8 +78,9 @@ impl AppState {
             login_limiter: Arc::new(LoginLimiter::default()),
             pass_keys: Arc::new(PassKeys::new(&pass_seed)),
             board_cache: Arc::new(BoardCache::default()),
-            live: Arc::new(Live::default()),
+            live: Arc::new(live),
             bookings: Arc::new(BookingDb::start(&pool)),
+            offline_scope: Arc::new(ScopeKey::new(&scope_secret)),
             pool,
         })
     }

@@ -14,4 +14,5 @@ mod clearance;
 mod edge;
 mod fleet;
 mod isolation;
+mod live;
 mod push;

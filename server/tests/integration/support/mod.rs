@@ -17,15 +17,17 @@ pub struct TestApp {
     pub state: AppState,
 }
 
+/// The settings every test portal runs with: plain-HTTP cookies, else the defaults (no
+/// push test origins: a test that runs a push service names it, see `push.rs`).
+pub fn test_settings() -> Settings {
+    Settings {
+        secure_cookies: false,
+        ..Settings::default()
+    }
+}
+
 pub async fn spawn(pool: PgPool) -> TestApp {
-    spawn_with(
-        pool,
-        Settings {
-            secure_cookies: false,
-            ..Settings::default()
-        },
-    )
-    .await
+    spawn_with(pool, test_settings()).await
 }
 
 /// The portal with settings of the test's choosing.
