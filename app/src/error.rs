@@ -43,6 +43,10 @@ pub enum AppError {
     /// The browser could not reach the server (seen only in the browser).
     #[error("server unreachable")]
     Unreachable,
+    /// The server cannot reach its database now (a restart, a failover, an outage):
+    /// nothing was done; the same request can be sent again after a while.
+    #[error("temporarily unavailable")]
+    Unavailable { retry_after_seconds: u64 },
     #[error("internal error")]
     Internal,
 }
@@ -86,7 +90,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::BadRequest => 400,
             AppError::TooLarge { .. } => 413,
-            AppError::Unreachable => 503,
+            AppError::Unreachable | AppError::Unavailable { .. } => 503,
             AppError::Internal => 500,
         }
     }
@@ -95,6 +99,9 @@ impl AppError {
     pub fn retry_after_seconds(&self) -> Option<u64> {
         match self {
             AppError::TooManyAttempts {
+                retry_after_seconds,
+            }
+            | AppError::Unavailable {
                 retry_after_seconds,
             } => Some((*retry_after_seconds).max(1)),
             _ => None,
@@ -224,9 +231,17 @@ impl axum::response::IntoResponse for AppError {
     }
 }
 
+/// A database error as the caller sees it: 503 with `Retry-After` when the database
+/// cannot be reached (see `server::outage`), else our own failure (500).
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
+        if crate::server::outage::note(&error) {
+            tracing::warn!(%error, "database unavailable");
+            return AppError::Unavailable {
+                retry_after_seconds: crate::server::outage::RETRY_AFTER_SECONDS,
+            };
+        }
         tracing::error!(%error, "database error");
         AppError::Internal
     }
@@ -273,6 +288,11 @@ mod tests {
             assert!((400..500).contains(&error.status()), "{error:?}");
         }
         assert_eq!(AppError::Internal.status(), 500);
+        let unavailable = AppError::Unavailable {
+            retry_after_seconds: 5,
+        };
+        assert_eq!(unavailable.status(), 503);
+        assert_eq!(unavailable.retry_after_seconds(), Some(5));
         assert_eq!(
             AppError::from_server_fn_error(ServerFnErrorErr::Args("x".into())),
             AppError::BadRequest
@@ -290,6 +310,20 @@ mod tests {
             )),
             AppError::BadRequest
         );
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn an_unreachable_database_is_unavailable_and_other_database_errors_internal() {
+        let dropped = sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::UnexpectedEof));
+        assert_eq!(
+            AppError::from(dropped),
+            AppError::Unavailable {
+                retry_after_seconds: crate::server::outage::RETRY_AFTER_SECONDS
+            }
+        );
+        assert_eq!(AppError::from(sqlx::Error::PoolTimedOut).status(), 503);
+        assert_eq!(AppError::from(sqlx::Error::RowNotFound), AppError::Internal);
     }
 
     #[test]

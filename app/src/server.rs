@@ -13,6 +13,7 @@ pub mod fleet;
 pub mod gates;
 pub mod live;
 pub mod offline;
+pub mod outage;
 pub mod passes;
 pub mod passwords;
 pub mod push;

@@ -44,7 +44,8 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
 }
 
 /// Server functions answer every error with 500; this gives each its real status from
-/// [`AppError::status`], so bad input is a 4xx and only our own failures are 5xx.
+/// [`AppError::status`], so bad input is a 4xx and only our own failures are 5xx, and
+/// `Retry-After` when waiting is the remedy (throttled, database unavailable).
 pub async fn app_error_status(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR
@@ -59,6 +60,11 @@ pub async fn app_error_status(request: Request, next: Next) -> Response {
     let error = AppError::de(bytes.clone());
     parts.status =
         StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Some(seconds) = error.retry_after_seconds() {
+        parts
+            .headers
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     Response::from_parts(parts, Body::from(bytes))
 }
 
@@ -71,13 +77,7 @@ pub fn panicked(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// An error in the same shape server functions use, for refusals made before one runs.
 pub fn app_error_response(error: &AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        error.ser(),
-    )
-        .into_response()
+    error.clone().into_response()
 }
 
 #[cfg(test)]

@@ -15,6 +15,9 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
             http::StatusCode::from_u16(error.status())
                 .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
         );
+        if let Some(seconds) = error.retry_after_seconds() {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
     }
     let needs_sign_in = error == AppError::NotSignedIn;
     let text = error.clone();

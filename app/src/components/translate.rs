@@ -145,6 +145,7 @@ pub fn error_text(i18n: I18n, error: &AppError) -> String {
             t_string!(i18n, error.too_large, megabytes = megabytes).to_string()
         }
         AppError::Unreachable => t_string!(i18n, error.unreachable).to_string(),
+        AppError::Unavailable { .. } => t_string!(i18n, error.unavailable).to_string(),
         AppError::Internal => t_string!(i18n, error.internal).to_string(),
     }
 }
