@@ -12,6 +12,7 @@ mod accounts;
 mod bookings;
 mod clearance;
 mod edge;
+mod faults;
 mod fleet;
 mod isolation;
 mod live;

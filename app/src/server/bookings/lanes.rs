@@ -34,13 +34,21 @@
 //! the idempotency key claimed inside `book_slot`). The connections follow the shared
 //! pool: they are opened on first use and closed when it closes. The server's state
 //! holds one [`BookingDb`].
+//!
+//! A connection that dies (the database restarted, failed over, or dropped it) is
+//! replaced: the batch that met it goes once more on a new connection (see
+//! [`worth_another_try`]), and if that cannot be opened either, every request of the
+//! batch hears that the database is unavailable (503), never a refusal or a 500. A
+//! statement PostgreSQL refused keeps its connection.
 
 use super::{SNAPSHOTS, Snapshot};
+use crate::server::outage;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Connection, PgConnection, PgPool, pool::CloseEvent, postgres::PgConnectOptions};
 use std::{
     hash::{DefaultHasher, Hash, Hasher},
     sync::Arc,
+    time::Duration,
 };
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -168,7 +176,10 @@ impl BookingDb {
 
     /// The booking snapshot (None: no such trip in the firm, or not the driver's, or no
     /// such slot).
-    pub(super) async fn snapshot(&self, question: SnapshotOf) -> Result<Option<Snapshot>, sqlx::Error> {
+    pub(super) async fn snapshot(
+        &self,
+        question: SnapshotOf,
+    ) -> Result<Option<Snapshot>, sqlx::Error> {
         let (reply, answer) = oneshot::channel();
         self.reads
             .send(Job { question, reply })
@@ -184,7 +195,11 @@ impl BookingDb {
     }
 
     /// Runs `book_slot` in `lane`.
-    pub(super) async fn book(&self, lane: usize, question: BookSlot) -> Result<Booked, sqlx::Error> {
+    pub(super) async fn book(
+        &self,
+        lane: usize,
+        question: BookSlot,
+    ) -> Result<Booked, sqlx::Error> {
         let (reply, answer) = oneshot::channel();
         self.lanes[lane % self.lanes.len()]
             .send(Job { question, reply })
@@ -215,25 +230,50 @@ async fn next_batch<Q, A>(
     Some(batch)
 }
 
-/// The task's connection, opened if need be; on failure every job of the batch hears it.
-async fn connected<Q, A>(
-    connection: &mut Option<PgConnection>,
-    options: &PgConnectOptions,
-    batch: &mut Vec<Job<Q, A>>,
-) -> Option<PgConnection> {
-    if let Some(live) = connection.take() {
-        return Some(live);
-    }
-    match PgConnection::connect_with(options).await {
-        Ok(live) => Some(live),
-        Err(error) => {
+/// How long opening a booking connection may take before the bookings waiting for it
+/// hear that the database is unavailable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A new connection, or why not (a timeout counts as the database being unreachable).
+async fn connect(options: &PgConnectOptions) -> Result<PgConnection, sqlx::Error> {
+    match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(options)).await {
+        Ok(Ok(connection)) => Ok(connection),
+        Ok(Err(error)) => {
+            outage::note(&error);
             tracing::error!(%error, "booking connection failed");
-            for job in batch.drain(..) {
-                let _ = job.reply.send(Err(sqlx::Error::PoolClosed));
-            }
-            None
+            Err(error)
+        }
+        Err(_) => {
+            outage::suspect();
+            tracing::error!("booking connection timed out");
+            Err(sqlx::Error::PoolTimedOut)
         }
     }
+}
+
+/// The task's connection, or a new one.
+async fn connected(
+    connection: &mut Option<PgConnection>,
+    options: &PgConnectOptions,
+) -> Result<PgConnection, sqlx::Error> {
+    match connection.take() {
+        Some(live) => Ok(live),
+        None => connect(options).await,
+    }
+}
+
+/// Whether a batch that failed with `error` goes once more, on a new connection: only
+/// when the connection died (a database restart ends every connection at once, and the
+/// first batch after it meets a dead one), and only once. Safe for reads, and for
+/// bookings too: `book_slot` claims the request's key in the booking's own transaction,
+/// so a booking whose commit was lost with the connection is made now, and one that was
+/// committed is found under its key and answered the same.
+fn worth_another_try(error: &sqlx::Error, tries: u32) -> bool {
+    if !outage::is_fatal_to_connection(error) {
+        return false;
+    }
+    outage::suspect();
+    tries < 2
 }
 
 /// One reader: batch after batch of snapshots from the shared queue.
@@ -256,26 +296,42 @@ async fn reader(
         if batch.is_empty() {
             continue;
         }
-        let Some(mut live) = connected(&mut connection, &options, &mut batch).await else {
-            continue;
+        let mut tries = 0;
+        let answers = loop {
+            tries += 1;
+            let mut live = match connected(&mut connection, &options).await {
+                Ok(live) => live,
+                Err(error) => break Err(error),
+            };
+            match read_together(&mut live, &batch).await {
+                Ok(answers) => {
+                    connection = Some(live);
+                    break Ok(answers);
+                }
+                Err(error) if worth_another_try(&error, tries) => {
+                    tracing::warn!(%error, "booking reader lost its connection; reading again on a new one");
+                    batch.retain(|job| !job.reply.is_closed());
+                }
+                Err(error) => {
+                    // A statement refused leaves the connection ready for the next one;
+                    // a dead connection is dropped, and the next batch opens another.
+                    if !outage::is_fatal_to_connection(&error) {
+                        connection = Some(live);
+                    }
+                    break Err(error);
+                }
+            }
         };
-        match read_together(&mut live, &batch).await {
-            Ok(mut answers) => {
-                for (job, answer) in batch.into_iter().zip(answers.drain(..)) {
+        match answers {
+            Ok(answers) => {
+                for (job, answer) in batch.into_iter().zip(answers) {
                     let _ = job.reply.send(Ok(answer));
                 }
-                connection = Some(live);
             }
             Err(error) => {
                 tracing::error!(%error, "booking snapshots failed");
-                // A database error leaves the connection ready for the next query.
-                if matches!(error, sqlx::Error::Database(_)) {
-                    connection = Some(live);
-                }
                 for job in batch {
-                    let _ = job
-                        .reply
-                        .send(Err(sqlx::Error::Protocol(error.to_string())));
+                    let _ = job.reply.send(Err(outage::shared(&error)));
                 }
             }
         }
@@ -332,63 +388,73 @@ async fn lane(
     mut closing: CloseEvent,
 ) {
     let mut connection: Option<PgConnection> = None;
-    while let Some(mut batch) = next_batch(&mut jobs, &mut closing, MAX_BATCH).await {
-        if batch.is_empty() {
-            continue;
+    while let Some(mut pending) = next_batch(&mut jobs, &mut closing, MAX_BATCH).await {
+        let mut tries = 0;
+        while !pending.is_empty() {
+            tries += 1;
+            let mut live = match connected(&mut connection, &options).await {
+                Ok(live) => live,
+                Err(error) => {
+                    answer_all(&mut pending, &error);
+                    break;
+                }
+            };
+            match book_pending(&mut live, &mut pending).await {
+                Ok(()) => connection = Some(live),
+                Err(error) if worth_another_try(&error, tries) => {
+                    tracing::warn!(%error, "booking lane lost its connection; booking again on a new one");
+                    pending.retain(|job| !job.reply.is_closed());
+                }
+                Err(error) => {
+                    tracing::error!(%error, "booking lane failed");
+                    if !outage::is_fatal_to_connection(&error) {
+                        connection = Some(live);
+                    }
+                    answer_all(&mut pending, &error);
+                }
+            }
         }
-        let Some(live) = connected(&mut connection, &options, &mut batch).await else {
-            continue;
-        };
-        connection = write(live, batch).await;
     }
     if let Some(live) = connection {
         let _ = live.close().await;
     }
 }
 
-/// Books a batch and answers each booking; gives the connection back unless it broke.
-async fn write(mut connection: PgConnection, batch: Vec<WriteJob>) -> Option<PgConnection> {
-    if batch.len() > 1 {
-        match book_together(&mut connection, &batch).await {
+/// Tells every booking still pending that it failed with `error`.
+fn answer_all(pending: &mut Vec<WriteJob>, error: &sqlx::Error) {
+    for job in pending.drain(..) {
+        let _ = job.reply.send(Err(outage::shared(error)));
+    }
+}
+
+/// Books what is pending, answering each booking as soon as its answer is known; when
+/// the connection fails, what was not answered stays pending.
+async fn book_pending(
+    connection: &mut PgConnection,
+    pending: &mut Vec<WriteJob>,
+) -> Result<(), sqlx::Error> {
+    if pending.len() > 1 {
+        match book_together(connection, pending).await {
             Ok(answers) => {
-                for (job, answer) in batch.into_iter().zip(answers) {
+                for (job, answer) in pending.drain(..).zip(answers) {
                     let _ = job.reply.send(Ok(answer));
                 }
-                return Some(connection);
+                return Ok(());
             }
+            Err(error) if outage::is_fatal_to_connection(&error) => return Err(error),
             // The statement as a whole failed, so nothing of it stays: one by one then.
-            Err(sqlx::Error::Database(error)) => {
+            // (Had it been committed, each booking would be found under its key.)
+            Err(error) => {
                 tracing::warn!(%error, "a batch of bookings failed; booking one by one");
             }
-            Err(error) => {
-                tracing::error!(%error, "booking lane lost its connection");
-                for job in batch {
-                    let _ = job
-                        .reply
-                        .send(Err(sqlx::Error::Protocol(error.to_string())));
-                }
-                return None;
-            }
         }
     }
-    let mut jobs = batch.into_iter();
-    for job in jobs.by_ref() {
-        match book_alone(&mut connection, &job.question).await {
-            Ok(answer) => {
-                let _ = job.reply.send(Ok(answer));
-            }
-            Err(error) => {
-                tracing::error!(%error, "booking lane lost its connection");
-                let message = error.to_string();
-                let _ = job.reply.send(Err(error));
-                for job in jobs {
-                    let _ = job.reply.send(Err(sqlx::Error::Protocol(message.clone())));
-                }
-                return None;
-            }
-        }
+    while let Some(job) = pending.first() {
+        let answer = book_alone(connection, &job.question).await?;
+        let job = pending.remove(0);
+        let _ = job.reply.send(Ok(answer));
     }
-    Some(connection)
+    Ok(())
 }
 
 fn raised(error: &dyn sqlx::error::DatabaseError) -> Raised {
@@ -402,7 +468,8 @@ fn raised(error: &dyn sqlx::error::DatabaseError) -> Raised {
     }
 }
 
-/// `book_slot` on its own: a database error is its answer, not a failure of the lane.
+/// `book_slot` on its own: a database error is its answer, not a failure of the lane,
+/// unless it says the connection is gone.
 async fn book_alone(connection: &mut PgConnection, call: &BookSlot) -> Result<Booked, sqlx::Error> {
     let booked: Result<Option<Uuid>, sqlx::Error> =
         sqlx::query_scalar("select book_slot($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
@@ -421,6 +488,7 @@ async fn book_alone(connection: &mut PgConnection, call: &BookSlot) -> Result<Bo
             .await;
     match booked {
         Ok(booking) => Ok(Booked::Done(booking)),
+        Err(error) if outage::is_fatal_to_connection(&error) => Err(error),
         Err(sqlx::Error::Database(error)) => Ok(Booked::Raised(raised(error.as_ref()))),
         Err(error) => Err(error),
     }
