@@ -10,6 +10,9 @@ use std::{net::SocketAddr, time::Duration};
 pub struct Config {
     pub database_url: String,
     pub pool_size: u32,
+    /// How long a request waits for a database connection before it is told the
+    /// database is unavailable (503).
+    pub pool_acquire_timeout: Duration,
     pub leptos_options: LeptosOptions,
     pub settings: Settings,
     pub demo_data: bool,
@@ -32,7 +35,8 @@ fn flag(name: &str) -> Option<bool> {
 impl Config {
     /// `DATABASE_URL` (required); `LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`,
     /// `LEPTOS_SITE_PKG_DIR`, `LEPTOS_OUTPUT_NAME` as cargo-leptos sets them;
-    /// `DATABASE_POOL_SIZE`; `SECURE_COOKIES` (default: on unless serving on loopback);
+    /// `DATABASE_POOL_SIZE`, `DATABASE_ACQUIRE_TIMEOUT_SECONDS`;
+    /// `SECURE_COOKIES` (default: on unless serving on loopback);
     /// `SESSION_HOURS`; `PUSH_CONTACT`; `PUSH_ALLOWED_HOSTS` (default: the real push
     /// services) and `PUSH_TEST_ORIGINS` (default: none); `LIVE_RECHECK_SECONDS`,
     /// `LIVE_STREAMS_PER_SESSION`, `LIVE_STREAMS_PER_PROCESS`; `DEMO_DATA` to load the
@@ -56,6 +60,9 @@ impl Config {
             pool_size: variable("DATABASE_POOL_SIZE")
                 .and_then(|size| size.parse().ok())
                 .unwrap_or(cores * 4),
+            pool_acquire_timeout: number("DATABASE_ACQUIRE_TIMEOUT_SECONDS")
+                .filter(|seconds| *seconds > 0)
+                .map_or(Duration::from_secs(3), Duration::from_secs),
             leptos_options,
             settings: Settings {
                 secure_cookies: flag("SECURE_COOKIES").unwrap_or(!site_addr.ip().is_loopback()),

@@ -2,6 +2,7 @@
 //! guards it, configuration, migrations and demo data.
 
 pub mod config;
+pub mod database;
 pub mod demo;
 pub mod device_api;
 pub mod flash;

@@ -1,9 +1,8 @@
 //! Serves the portal: migrates the database, optionally loads demo data, listens.
 
 use app::server::AppState;
-use server::{config::Config, demo, jobs, migrate, router};
-use sqlx::postgres::PgPoolOptions;
-use std::{net::SocketAddr, process::ExitCode};
+use server::{config::Config, database, demo, jobs, migrate, router};
+use std::{net::SocketAddr, process::ExitCode, str::FromStr};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -24,23 +23,14 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let config = Config::from_env()?;
-    let pool = PgPoolOptions::new()
-        .max_connections(config.pool_size)
-        // sqlx pings every connection it hands out, one more round trip for every
-        // request; ping only those idle long enough to have gone stale (a restarted
-        // database, a dropped connection).
-        .test_before_acquire(false)
-        .before_acquire(|connection, meta| {
-            Box::pin(async move {
-                if meta.idle_for > std::time::Duration::from_secs(30) {
-                    sqlx::Connection::ping(connection).await?;
-                }
-                Ok(true)
-            })
-        })
-        .connect(&config.database_url)
-        .await
-        .map_err(|error| format!("cannot connect to the database: {error}"))?;
+    let connect_options = sqlx::postgres::PgConnectOptions::from_str(&config.database_url)
+        .map_err(|error| format!("DATABASE_URL: {error}"))?;
+    let pool = database::connect(
+        database::pool_options(config.pool_size, config.pool_acquire_timeout),
+        connect_options,
+    )
+    .await
+    .map_err(|error| format!("cannot connect to the database: {error}"))?;
     migrate(&pool)
         .await
         .map_err(|error| format!("migrations failed: {error}"))?;
