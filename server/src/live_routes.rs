@@ -8,7 +8,9 @@
 //! the one session check (`sessions::user_of_headers`), whether the session still counts
 //! and may still follow this trip or gate; when not, the stream ends. Streams are capped
 //! per session and per process (`Live::admit`); a refused one gets 429 with
-//! `Retry-After`.
+//! `Retry-After`. A check the database cannot answer (an outage) ends nothing: the
+//! stream stays open and asks again at the next re-check; a stream asked for during an
+//! outage gets 503 with `Retry-After`.
 
 use app::{
     error::AppError,
@@ -45,7 +47,8 @@ enum Refused {
     },
     NotFound,
     Forbidden,
-    Failed,
+    /// The check could not be made (the database is unavailable, or failed).
+    Failed(AppError),
 }
 
 impl IntoResponse for Refused {
@@ -72,7 +75,7 @@ impl IntoResponse for Refused {
                 .into_response(),
             Refused::NotFound => StatusCode::NOT_FOUND.into_response(),
             Refused::Forbidden => StatusCode::FORBIDDEN.into_response(),
-            Refused::Failed => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            Refused::Failed(error) => error.into_response(),
         }
     }
 }
@@ -81,7 +84,7 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<SessionUser,
     match sessions::user_of_headers(state, headers).await {
         Ok(Some(user)) => Ok(user),
         Ok(None) => Err(Refused::NotSignedIn),
-        Err(_) => Err(Refused::Failed),
+        Err(error) => Err(Refused::Failed(error)),
     }
 }
 
@@ -92,7 +95,7 @@ async fn trip_access(state: &AppState, headers: &HeaderMap, trip_id: Uuid) -> Re
     match trips::summary(state, viewer, trip_id).await {
         Ok(Some(_)) => Ok(()),
         Ok(None) => Err(Refused::NotFound),
-        Err(_) => Err(Refused::Failed),
+        Err(error) => Err(Refused::Failed(error)),
     }
 }
 
@@ -102,8 +105,14 @@ async fn gate_access(state: &AppState, headers: &HeaderMap, gate_id: &str) -> Re
     match clearance::officer_at(state, &user, gate_id).await {
         Ok(_) => Ok(()),
         Err(AppError::Forbidden) => Err(Refused::Forbidden),
-        Err(_) => Err(Refused::Failed),
+        Err(error) => Err(Refused::Failed(error)),
     }
+}
+
+/// Whether an open stream goes on after a check: unless it was refused. A check that
+/// could not be made (the database is down) is asked again at the next re-check.
+fn goes_on(check: Result<(), Refused>) -> bool {
+    matches!(check, Ok(()) | Err(Refused::Failed(_)))
 }
 
 /// What one open stream holds: its place, its channel, and how to ask again.
@@ -194,7 +203,7 @@ pub async fn trip(
     let every = state.settings.live_recheck;
     sse(stream_of(permit, follower, every, move || {
         let (state, headers) = (state.clone(), headers.clone());
-        async move { trip_access(&state, &headers, trip_id).await.is_ok() }
+        async move { goes_on(trip_access(&state, &headers, trip_id).await) }
     }))
 }
 
@@ -214,6 +223,6 @@ pub async fn gate(
     let every = state.settings.live_recheck;
     sse(stream_of(permit, follower, every, move || {
         let (state, headers, gate_id) = (state.clone(), headers.clone(), gate_id.clone());
-        async move { gate_access(&state, &headers, &gate_id).await.is_ok() }
+        async move { goes_on(gate_access(&state, &headers, &gate_id).await) }
     }))
 }

@@ -8,14 +8,31 @@
 //! the streams that follow its trip or gate. Streams are counted per session and per
 //! process (`StreamPermit`, released when the stream is dropped), so one session cannot
 //! hold the server's connections.
+//!
+//! The listening connection is the process's own, apart from the pool. When it is lost
+//! (a database restart, a failover, a dropped network) it is opened again, every few
+//! seconds until the database answers; notifications sent meanwhile are lost, so once
+//! listening again every open stream is told it missed some (`lagged`: its page fetches
+//! what changed). It is also the first to hear that the database went away, and says so
+//! (`outage::suspect`), so the pool checks its idle connections before using them.
 
-use sqlx::{PgPool, postgres::PgListener};
+use super::outage;
+use sqlx::{
+    PgPool,
+    postgres::{PgListener, PgPoolOptions},
+};
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
     time::Duration,
 };
-use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::{
+    broadcast::{self, error::RecvError},
+    watch,
+};
 use uuid::Uuid;
 
 /// One new event: which trip, which event, at which gate.
@@ -85,6 +102,26 @@ pub struct Live {
     channels: Channels,
     limits: StreamLimits,
     open: Arc<Mutex<OpenStreams>>,
+    listener: Arc<ListenerState>,
+}
+
+/// How the listening connection fares: whether it listens now, how often it had to
+/// listen again, and a counter every follower watches (raised at each new start: what
+/// was sent meanwhile was missed).
+struct ListenerState {
+    listening: AtomicBool,
+    reconnections: AtomicU64,
+    missed: watch::Sender<u64>,
+}
+
+impl Default for ListenerState {
+    fn default() -> Self {
+        ListenerState {
+            listening: AtomicBool::new(false),
+            reconnections: AtomicU64::new(0),
+            missed: watch::channel(0).0,
+        }
+    }
 }
 
 impl Default for Live {
@@ -122,12 +159,21 @@ pub struct Follower {
     receiver: broadcast::Receiver<Signal>,
     followed: Followed,
     channels: Channels,
+    missed: watch::Receiver<u64>,
 }
 
 impl Follower {
-    /// The next signal; `Lagged` when some were missed.
+    /// The next signal; `Lagged` when some were missed (the follower read too slowly, or
+    /// the process stopped listening for a while).
     pub async fn recv(&mut self) -> Result<Signal, RecvError> {
-        self.receiver.recv().await
+        tokio::select! {
+            changed = self.missed.changed() => match changed {
+                Ok(()) => Err(RecvError::Lagged(0)),
+                // The process no longer listens at all (its state is gone).
+                Err(_) => self.receiver.recv().await,
+            },
+            received = self.receiver.recv() => received,
+        }
     }
 }
 
@@ -152,7 +198,26 @@ impl Live {
             channels: Channels::default(),
             limits,
             open: Arc::default(),
+            listener: Arc::default(),
         }
+    }
+
+    /// Open streams in this process now.
+    pub fn open_streams(&self) -> usize {
+        self.open
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .total
+    }
+
+    /// Whether this process listens for events now.
+    pub fn listening(&self) -> bool {
+        self.listener.listening.load(Ordering::Relaxed)
+    }
+
+    /// How many times the process had to listen again after losing its connection.
+    pub fn reconnections(&self) -> u64 {
+        self.listener.reconnections.load(Ordering::Relaxed)
     }
 
     /// A place for one more stream of `session_id`, or `None` when the session or the
@@ -188,6 +253,7 @@ impl Live {
             receiver: sender.subscribe(),
             followed,
             channels: self.channels.clone(),
+            missed: self.listener.missed.subscribe(),
         }
     }
 
@@ -216,38 +282,96 @@ impl Live {
         }
     }
 
-    /// Listens to the database for as long as the process runs, reconnecting after any
-    /// failure (a page that missed a signal catches up at its next one or reload).
+    /// Listens to the database until `pool` closes, on a connection of its own (made
+    /// with the pool's settings), opening it again after any failure.
     pub fn listen(&self, pool: PgPool) {
         let channels = self.channels.clone();
+        let state = self.listener.clone();
+        // One connection, never recycled: a listener must not lose it on a timer.
+        let own = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_lazy_with((*pool.connect_options()).clone());
+        let closing = pool.close_event();
         tokio::spawn(async move {
-            loop {
-                match PgListener::connect_with(&pool).await {
-                    Ok(mut listener) => {
-                        if let Err(error) = listener.listen("trip_events").await {
-                            tracing::warn!(%error, "cannot listen for trip events");
-                        } else {
-                            loop {
-                                match listener.recv().await {
-                                    Ok(notification) => {
-                                        if let Some(signal) = Signal::parse(notification.payload())
-                                        {
-                                            Live::dispatch(&channels, signal);
-                                        }
-                                    }
-                                    Err(error) => {
-                                        tracing::warn!(%error, "trip event listener failed; reconnecting");
-                                        break;
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    Err(error) => tracing::warn!(%error, "cannot connect the trip event listener"),
-                }
-                tokio::time::sleep(Duration::from_secs(2)).await;
+            tokio::select! {
+                _ = closing => {}
+                _ = listen_until_gone(&own, &channels, &state) => {}
             }
+            state.listening.store(false, Ordering::Relaxed);
+            own.close().await;
         });
+    }
+}
+
+/// Listens, and listens again after each loss, waiting 1 s doubling to 10 s between
+/// attempts while the database does not answer.
+async fn listen_until_gone(own: &PgPool, channels: &Channels, state: &ListenerState) {
+    let mut wait = Duration::from_secs(1);
+    let mut started_before = false;
+    loop {
+        let listener = match PgListener::connect_with(own).await {
+            Ok(mut listener) => match listener.listen("trip_events").await {
+                Ok(()) => Ok(listener),
+                Err(error) => Err(error),
+            },
+            Err(error) => Err(error),
+        };
+        match listener {
+            Ok(mut listener) => {
+                wait = Duration::from_secs(1);
+                if started_before {
+                    state.heard_again();
+                }
+                started_before = true;
+                state.listening.store(true, Ordering::Relaxed);
+                let error = hear(&mut listener, channels, state).await;
+                outage::suspect();
+                tracing::warn!(%error, "trip event listener failed; listening again");
+            }
+            Err(error) => {
+                outage::note(&error);
+                tracing::warn!(%error, "cannot listen for trip events");
+            }
+        }
+        state.listening.store(false, Ordering::Relaxed);
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(10));
+    }
+}
+
+/// Passes on what the listener hears until it fails; a connection it lost and could
+/// open again at once is only reported.
+async fn hear(
+    listener: &mut PgListener,
+    channels: &Channels,
+    state: &ListenerState,
+) -> sqlx::Error {
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(notification)) => {
+                if let Some(signal) = Signal::parse(notification.payload()) {
+                    Live::dispatch(channels, signal);
+                }
+            }
+            // Lost, and listening again already (sqlx reconnects before answering).
+            Ok(None) => {
+                outage::suspect();
+                tracing::warn!("trip event listener lost its connection; listening again");
+                state.heard_again();
+            }
+            Err(error) => return error,
+        }
+    }
+}
+
+impl ListenerState {
+    /// Listening again after a loss: every follower missed what was sent meanwhile.
+    fn heard_again(&self) {
+        self.reconnections.fetch_add(1, Ordering::Relaxed);
+        self.missed.send_modify(|count| *count += 1);
     }
 }
 
@@ -326,6 +450,24 @@ mod tests {
         // A signal for a trip no one follows goes nowhere, and makes no channel.
         Live::dispatch(&live.channels, signal(trip, "huu-nghi"));
         assert_eq!(live.followed_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn every_follower_hears_that_it_missed_events_when_listening_starts_again() {
+        let live = Live::default();
+        let mut of_trip = live.follow(Followed::Trip(Uuid::new_v4()));
+        let mut of_gate = live.follow(Followed::Gate("huu-nghi".into()));
+        live.listener.heard_again();
+        assert_eq!(of_trip.recv().await, Err(RecvError::Lagged(0)));
+        assert_eq!(of_gate.recv().await, Err(RecvError::Lagged(0)));
+        assert_eq!(live.reconnections(), 1);
+        // Heard once, then events again.
+        let trip = of_trip.followed.clone();
+        let Followed::Trip(trip_id) = trip else {
+            unreachable!()
+        };
+        Live::dispatch(&live.channels, signal(trip_id, "huu-nghi"));
+        assert_eq!(of_trip.recv().await.unwrap().trip_id, trip_id);
     }
 
     #[test]
