@@ -9,7 +9,9 @@
 //! itself, shared by every test, is never stopped. Deadlines are generous liveness
 //! bounds, not speed assertions.
 
-use crate::support::{Browser, TestApp, book, declare_trip, firm_with_fleet, slot_in, spawn};
+use crate::support::{
+    Browser, TestApp, book, declare_trip, firm_with_fleet, slot_in, spawn, test_settings,
+};
 use reqwest::StatusCode;
 use sqlx::PgPool;
 use std::time::Duration;
@@ -18,16 +20,24 @@ use std::time::Duration;
 const DEADLINE: Duration = Duration::from_secs(30);
 
 /// Ends every connection to the test's database but the one asking, as PostgreSQL does
-/// at a restart (`57P01 terminating connection due to administrator command`). Returns
-/// how many it ended.
+/// at a restart (`57P01 terminating connection due to administrator command`): the
+/// portal's and the test pool's alike. Asks on a connection of its own, closed after.
+/// Returns how many it ended.
 async fn drop_every_connection(pool: &PgPool) -> i64 {
-    sqlx::query_scalar(
+    use sqlx::Connection;
+    let mut asking = sqlx::PgConnection::connect_with(&pool.connect_options())
+        .await
+        .unwrap();
+    let ended = sqlx::query_scalar(
         "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity
-          where datname = current_database() and pid <> pg_backend_pid()) as ended",
+          where datname = current_database() and pid <> pg_backend_pid()
+            and backend_type = 'client backend' and usename = current_user) as ended",
     )
-    .fetch_one(pool)
+    .fetch_one(&mut asking)
     .await
-    .unwrap()
+    .unwrap();
+    asking.close().await.unwrap();
+    ended
 }
 
 /// A firm with `count` declared export trips at Huu Nghi and a slot with room for all.
@@ -114,4 +124,264 @@ async fn a_batch_of_bookings_on_dropped_connections_is_booked_once_each(pool: Pg
     .await
     .unwrap();
     assert_eq!((booked, active, requests), (13, 13, 13));
+}
+
+/// A TCP relay between the portal and PostgreSQL that a test can cut (every connection
+/// through it closed at once, new ones closed as they come, as a database that went
+/// away) and mend.
+struct Relay {
+    port: u16,
+    cut: tokio::sync::watch::Sender<bool>,
+}
+
+impl Relay {
+    async fn start(to: String) -> Relay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (cut, cutting) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    return;
+                };
+                if *cutting.borrow() {
+                    continue;
+                }
+                let mut cutting = cutting.clone();
+                let to = to.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(&to).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cutting.wait_for(|cut| *cut) => {}
+                    }
+                });
+            }
+        });
+        Relay { port, cut }
+    }
+
+    fn cut(&self) {
+        self.cut.send_replace(true);
+    }
+
+    fn mend(&self) {
+        self.cut.send_replace(false);
+    }
+}
+
+/// The portal as the server binary sets it up (its pool's settings: bounded acquire,
+/// suspect connections pinged), on the test's database, through `relay` if given. The
+/// test's own `pool` stays direct, so the test can look at the database during an
+/// outage.
+async fn portal(pool: PgPool, relay: Option<&Relay>) -> TestApp {
+    let mut options = (*pool.connect_options()).clone();
+    if let Some(relay) = relay {
+        options = options.host("127.0.0.1").port(relay.port);
+    }
+    let portal_pool =
+        server::database::pool_options(8, Duration::from_secs(3)).connect_lazy_with(options);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let leptos_options = leptos::prelude::LeptosOptions::builder()
+        .output_name("border-gate")
+        .site_addr(address)
+        .build();
+    let settings = app::server::Settings {
+        // Streams re-check their session every second, so an outage spans re-checks.
+        live_recheck: Duration::from_secs(1),
+        ..test_settings()
+    };
+    let state = app::server::AppState::new(portal_pool.clone(), leptos_options, settings)
+        .await
+        .expect("state");
+    state.live.listen(portal_pool);
+    let router = server::router(state.clone());
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    TestApp {
+        address,
+        pool,
+        state,
+    }
+}
+
+/// The address of the test's PostgreSQL server.
+fn database_address(pool: &PgPool) -> String {
+    let options = pool.connect_options();
+    format!("{}:{}", options.get_host(), options.get_port())
+}
+
+/// Waits until the portal listens for events.
+async fn until_listening(app: &TestApp) {
+    tokio::time::timeout(DEADLINE, async {
+        while !app.state.live.listening() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the portal never listened");
+}
+
+/// Waits until the portal listens for events again after losing its connection.
+async fn until_listening_again(app: &TestApp, reconnections_before: u64) {
+    tokio::time::timeout(DEADLINE, async {
+        while !(app.state.live.listening() && app.state.live.reconnections() > reconnections_before)
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the portal never listened again");
+}
+
+/// A request's status and `Retry-After`, within the deadline (a hang fails the test).
+async fn status_and_retry_after(request: reqwest::RequestBuilder) -> (StatusCode, Option<u64>) {
+    let response = tokio::time::timeout(DEADLINE, request.send())
+        .await
+        .expect("an answer, not a hang")
+        .unwrap();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse().ok());
+    (response.status(), retry_after)
+}
+
+fn book_request(firm: &Browser, trip: &str, slot: i64, key: &str) -> reqwest::RequestBuilder {
+    firm.client
+        .post(format!("{}/api/book_slot", firm.base))
+        .form(&[
+            ("trip_id", trip),
+            ("slot_id", &slot.to_string()),
+            ("request_key", key),
+        ])
+}
+
+fn page_request(firm: &Browser, path: &str) -> reqwest::RequestBuilder {
+    firm.client
+        .get(format!("{}{path}", firm.base))
+        .header("accept", "text/html")
+}
+
+/// Reads a live stream until a message containing `text` arrives.
+async fn until_heard(stream: &mut reqwest::Response, text: &str) {
+    tokio::time::timeout(DEADLINE, async {
+        let mut heard = String::new();
+        while !heard.contains(text) {
+            match stream.chunk().await {
+                Ok(Some(chunk)) => heard.push_str(&String::from_utf8_lossy(&chunk)),
+                other => panic!("the stream ended ({other:?}) before {text:?}: {heard}"),
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{text:?} never came"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_and_server_functions_work_at_once_after_the_database_dropped_every_connection(
+    pool: PgPool,
+) {
+    let app = portal(pool, None).await;
+    let (firm, trips, _) = firm_with_trips(&app, 703, 1).await;
+    let page = format!("/trips/{}", trips[0]);
+    let (status, _) = status_and_retry_after(page_request(&firm, &page)).await;
+    assert_eq!(status, StatusCode::OK);
+    until_listening(&app).await;
+
+    let before = app.state.live.reconnections();
+    drop_every_connection(&app.pool).await;
+    // The portal hears it on its listening connection, and from then on checks every
+    // connection that sat idle since before handing it out.
+    until_listening_again(&app, before).await;
+    for _ in 0..3 {
+        let (status, _) = status_and_retry_after(page_request(&firm, &page)).await;
+        assert_eq!(status, StatusCode::OK, "the trip page");
+        let slots = firm
+            .call("day_slots", &[("trip_id", trips[0].as_str()), ("day", "")])
+            .await;
+        assert_eq!(slots.status, StatusCode::OK, "{slots:?}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn during_an_outage_requests_get_503_with_retry_after_and_all_serve_again_after(
+    pool: PgPool,
+) {
+    let relay = Relay::start(database_address(&pool)).await;
+    let app = portal(pool, Some(&relay)).await;
+    let (firm, trips, slot) = firm_with_trips(&app, 704, 3).await;
+    let booked = book(&firm, &trips[0], slot, "outage-key-0000").await;
+    assert_eq!(booked.status, StatusCode::OK, "{booked:?}");
+    until_listening(&app).await;
+    let cookie = firm.cookie("bgp_session").unwrap();
+    let mut stream = reqwest::Client::new()
+        .get(format!("http://{}/live/trips/{}", app.address, trips[1]))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+
+    relay.cut();
+    let page = format!("/trips/{}", trips[1]);
+    for _ in 0..2 {
+        let (status, retry_after) =
+            status_and_retry_after(book_request(&firm, &trips[1], slot, "outage-key-0001")).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "a booking");
+        assert!(retry_after.is_some_and(|seconds| seconds >= 1));
+        let (status, retry_after) = status_and_retry_after(page_request(&firm, &page)).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "a page");
+        assert!(retry_after.is_some());
+        let (status, retry_after) = status_and_retry_after(
+            firm.client
+                .post(format!("{}/api/day_slots", firm.base))
+                .form(&[("trip_id", trips[1].as_str()), ("day", "")]),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "a server function");
+        assert!(retry_after.is_some());
+        let (status, retry_after) = status_and_retry_after(
+            reqwest::Client::new()
+                .get(format!("http://{}/live/trips/{}", app.address, trips[2]))
+                .header("cookie", &cookie),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "a new live stream");
+        assert!(retry_after.is_some());
+    }
+    let during: i64 = sqlx::query_scalar("select count(*) from bookings")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(during, 1, "nothing was booked during the outage");
+    // An outage longer than a few of the open stream's re-checks (every second here),
+    // which it cannot make.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    relay.mend();
+    // The first request after the database is back succeeds: the same booking again.
+    let again = book(&firm, &trips[1], slot, "outage-key-0001").await;
+    assert_eq!(again.status, StatusCode::OK, "{again:?}");
+    let (status, _) = status_and_retry_after(page_request(&firm, &page)).await;
+    assert_eq!(status, StatusCode::OK, "the page again");
+    // The stream opened before the outage is still open, and once the portal listens
+    // again it passes on the news it missed, then new news.
+    until_heard(&mut stream, "lagged").await;
+    until_listening(&app).await;
+    let cancelled = firm
+        .call("cancel_booking", &[("trip_id", trips[1].as_str())])
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{cancelled:?}");
+    until_heard(&mut stream, &trips[1]).await;
 }
