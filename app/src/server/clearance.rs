@@ -154,6 +154,21 @@ async fn record(
     details: serde_json::Value,
 ) -> Result<(), AppError> {
     let mut transaction = state.pool.begin().await?;
+    record_in(&mut transaction, visit, step, to, actor, reason, details).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// [`record`] inside a transaction of the caller's.
+async fn record_in(
+    transaction: &mut sqlx::PgConnection,
+    visit: &Visit,
+    step: Step,
+    to: TripStatus,
+    actor: Actor,
+    reason: Option<&str>,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
     let updated = sqlx::query("update trips set status = $2 where id = $1 and status = $3")
         .bind(visit.trip_id)
         .bind(to.code())
@@ -263,16 +278,23 @@ async fn record(
             .execute(&mut *transaction)
             .await?;
     }
-    transaction.commit().await?;
     Ok(())
 }
 
 async fn decisions(state: &AppState, trip_id: Uuid) -> Result<Decisions, AppError> {
+    let mut connection = state.pool.acquire().await?;
+    decisions_in(&mut connection, trip_id).await
+}
+
+async fn decisions_in(
+    connection: &mut sqlx::PgConnection,
+    trip_id: Uuid,
+) -> Result<Decisions, AppError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "select agency, decision from agency_decisions where trip_id = $1 order by id",
     )
     .bind(trip_id)
-    .fetch_all(&state.pool)
+    .fetch_all(&mut *connection)
     .await?;
     let mut decisions = Decisions::default();
     for (agency, decision) in rows {
@@ -524,6 +546,11 @@ async fn visit_at(state: &AppState, gate_id: &str, trip_id: Uuid) -> Result<Visi
 /// Traffic police call the next `count` trucks of a direction from the yard to `lane`:
 /// perishable cargo first within its slot, then by slot, then by arrival. Returns the
 /// trips called.
+///
+/// Officers calling at the same moment each take the next trucks not being called by
+/// another (`for update skip locked`), never the same ones: the one whose call locks
+/// first gets the head of the yard, the next the trucks after them. The yard is empty
+/// to a call only when no truck waits that another call is not taking.
 pub async fn call_forward(
     state: &AppState,
     actor: Actor,
@@ -535,34 +562,49 @@ pub async fn call_forward(
     if actor.agency() != Some(Agency::TrafficPolice) {
         return Err(AppError::Forbidden);
     }
+    let mut transaction = state.pool.begin().await?;
     let waiting: Vec<Visit> = sqlx::query_as(concat_visit!(
         "where s.gate_id = $1 and s.direction = $2 and t.status = 'arrived'
          order by s.starts_at, t.perishable desc, b.arrived_at
-         limit $3"
+         limit $3
+         for update of t skip locked"
     ))
     .bind(gate_id)
     .bind(direction)
     .bind(count)
-    .fetch_all(&state.pool)
+    .fetch_all(&mut *transaction)
     .await?;
     let mut called = Vec::new();
     for visit in waiting {
-        match step(
-            state,
+        let status = TripStatus::from_code(&visit.status).ok_or(AppError::Internal)?;
+        let decided = decisions_in(&mut transaction, visit.trip_id).await?;
+        let Ok(to) = lifecycle::next(
+            status,
+            Step::CallForward,
+            visit.quarantine_required,
+            &decided,
+        ) else {
+            continue;
+        };
+        let details = json!({ "lane": lane });
+        match record_in(
+            &mut transaction,
             &visit,
             Step::CallForward,
+            to,
             actor,
             None,
-            json!({ "lane": lane }),
+            details,
         )
         .await
         {
-            Ok(_) => called.push(visit.trip_id),
-            // Called by another officer in the meantime: skip it.
+            Ok(()) => called.push(visit.trip_id),
+            // Locked by this call, so no other can have moved it; skipped if one did.
             Err(AppError::Invalid { .. }) => {}
             Err(error) => return Err(error),
         }
     }
+    transaction.commit().await?;
     Ok(called)
 }
 

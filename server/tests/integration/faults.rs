@@ -10,7 +10,7 @@
 //! bounds, not speed assertions.
 
 use crate::support::{
-    Browser, TestApp, book, declare_trip, firm_with_fleet, slot_in, spawn, test_settings,
+    self, Browser, TestApp, book, declare_trip, firm_with_fleet, slot_in, spawn, test_settings,
 };
 use reqwest::StatusCode;
 use sqlx::PgPool;
@@ -384,4 +384,106 @@ async fn during_an_outage_requests_get_503_with_retry_after_and_all_serve_again_
         .await;
     assert_eq!(cancelled.status, StatusCode::OK, "{cancelled:?}");
     until_heard(&mut stream, &trips[1]).await;
+}
+
+/// `trucks` trucks checked in at Huu Nghi's yard (export), and `officers` traffic police
+/// officers posted there, each signed in on their own browser.
+async fn yard_with(app: &TestApp, trucks: u32, officers: u32) -> (Vec<String>, Vec<Browser>) {
+    let police = support::officer(app, "traffic_police").await;
+    let mut trips = Vec::new();
+    for tag in 0..trucks {
+        let (_, trip, code, _) = support::trip_at_the_gate(app, 720 + tag, false).await;
+        let checked_in = police
+            .call(
+                "check_in",
+                &[
+                    ("gate_id", "huu-nghi"),
+                    ("direction", "export"),
+                    ("pass", code.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(checked_in.status, StatusCode::OK, "{checked_in:?}");
+        trips.push(trip);
+    }
+    let mut browsers = vec![police];
+    for index in 1..officers {
+        browsers.push(
+            support::staff(
+                app,
+                "officer",
+                Some("traffic_police"),
+                &format!("police{index}@gate.test"),
+                &["huu-nghi"],
+            )
+            .await,
+        );
+    }
+    (trips, browsers)
+}
+
+/// Every officer calls the next truck to a lane at the same moment; the answers.
+async fn call_one_each(officers: &[Browser]) -> Vec<support::Answer> {
+    let lanes: Vec<String> = (1..=officers.len()).map(|lane| lane.to_string()).collect();
+    let forms: Vec<[(&str, &str); 4]> = lanes
+        .iter()
+        .map(|lane| {
+            [
+                ("gate_id", "huu-nghi"),
+                ("direction", "export"),
+                ("count", "1"),
+                ("lane", lane.as_str()),
+            ]
+        })
+        .collect();
+    futures::future::join_all(
+        officers
+            .iter()
+            .zip(&forms)
+            .map(|(officer, form)| officer.call("call_forward", form)),
+    )
+    .await
+}
+
+fn called_trips(answers: &[support::Answer]) -> Vec<String> {
+    let mut called: Vec<String> = answers
+        .iter()
+        .filter(|answer| answer.status == StatusCode::OK)
+        .flat_map(|answer| answer.body.as_array().unwrap().clone())
+        .map(|trip| trip.as_str().unwrap().to_string())
+        .collect();
+    called.sort();
+    called
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn officers_calling_forward_at_once_each_take_another_truck(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (mut trips, officers) = yard_with(&app, 4, 4).await;
+    let answers = call_one_each(&officers).await;
+    for answer in &answers {
+        assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+    }
+    trips.sort();
+    assert_eq!(called_trips(&answers), trips, "four trucks, one each");
+    let waiting: i64 = sqlx::query_scalar("select count(*) from trips where status = 'arrived'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(waiting, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_yard_is_empty_to_one_call_only_when_every_truck_is_taken(pool: PgPool) {
+    let app = spawn(pool).await;
+    let (mut trips, officers) = yard_with(&app, 3, 4).await;
+    let answers = call_one_each(&officers).await;
+    let refused: Vec<&support::Answer> = answers
+        .iter()
+        .filter(|answer| answer.status != StatusCode::OK)
+        .collect();
+    assert_eq!(refused.len(), 1, "{answers:?}");
+    assert_eq!(support::refusal(refused[0]), "yard_empty");
+    trips.sort();
+    assert_eq!(called_trips(&answers), trips);
 }
