@@ -4,9 +4,10 @@
 //! Notifications are queued by the database itself, in the transaction that writes the
 //! trip's event (trigger `trip_events_push`), or by the reminder sweep; the worker takes
 //! due rows with `FOR UPDATE SKIP LOCKED` (any number of workers, in any number of
-//! processes), sends each with a timeout, and in the same transaction deletes what was
-//! delivered, reschedules what failed (5xx, timeout) with a backoff, and drops the
-//! subscriptions the push service says are gone (404, 410). A crash mid-delivery rolls
+//! processes), only the oldest of each device's trip (a trip's news arrives in order,
+//! also after a failed send is put off), sends each with a timeout, and in the same
+//! transaction deletes what was delivered, reschedules what failed (5xx, timeout) with
+//! a backoff, and drops the subscriptions the push service says are gone (404, 410). A crash mid-delivery rolls
 //! the batch back: it is sent again, never lost. Payloads carry the trip's plate, slot
 //! and step, never its cargo.
 //!
@@ -295,6 +296,10 @@ pub async fn deliver_due(
               order by (b.status in ('active', 'arrived')) desc, b.created_at desc limit 1) b on true
            left join slots sl on sl.id = b.slot_id
           where o.next_attempt_at <= now()
+            -- In order per device and trip: only the oldest of each is due.
+            and not exists (select 1 from push_outbox older
+                             where older.subscription_id = o.subscription_id
+                               and older.trip_id = o.trip_id and older.id < o.id)
           order by o.id
           limit $1
           for update of o skip locked"

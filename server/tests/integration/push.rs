@@ -97,11 +97,16 @@ struct PushService {
 
 impl PushService {
     async fn start() -> PushService {
+        PushService::start_at("127.0.0.1:0".parse().unwrap()).await
+    }
+
+    /// A push service on `address` (one that was down until now).
+    async fn start_at(address: SocketAddr) -> PushService {
         let service = Service::default();
         let router = Router::new()
             .route("/push/{device}", post(receive))
             .with_state(service.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(address).await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         PushService { address, service }
@@ -978,5 +983,82 @@ async fn every_page_names_its_account_by_an_opaque_scope_and_its_session_end(poo
     assert_eq!(
         page_scope(&firm, "/login").await,
         (Some("anonymous".into()), None)
+    );
+}
+
+/// The attempts made so far at each queued message, oldest first.
+async fn attempts(app: &TestApp) -> Vec<i32> {
+    sqlx::query_scalar("select attempts from push_outbox order by id")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn messages_queued_while_the_push_service_is_down_arrive_once_each_in_order_per_trip(
+    pool: PgPool,
+) {
+    // The push service's address, with nothing listening there yet: it is down.
+    let address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let origin = format!("http://{address}");
+    let app = spawn_with(
+        pool,
+        Settings {
+            push_policy: PushPolicy::new(DEFAULT_PUSH_HOSTS, &origin).unwrap(),
+            ..test_settings()
+        },
+    )
+    .await;
+    let _worker = app::server::push::spawn_worker(app.state.clone());
+    let (firm, trip) = declared_trip(&app, 11).await;
+    let (keys, auth) = ece::generate_keypair_and_auth_secret().unwrap();
+    let phone = Device {
+        name: "phone".into(),
+        endpoint: format!("{origin}/push/phone"),
+        keys,
+        auth,
+    };
+    assert_eq!(phone.subscribe(&firm).await.status, StatusCode::OK);
+
+    // Booked: the message fails (nothing answers) and is put off, twice.
+    book_it(&app, &firm, &trip, 11).await;
+    for _ in 0..300 {
+        if attempts(&app)
+            .await
+            .first()
+            .is_some_and(|tries| *tries >= 2)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(attempts(&app).await[0] >= 2, "the first message was tried");
+    // Then cancelled and booked again: newer news of the same trip, due sooner than
+    // the first message's next try.
+    let cancelled = firm
+        .call("cancel_booking", &[("trip_id", trip.as_str())])
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{cancelled:?}");
+    book_it(&app, &firm, &trip, 12).await;
+    assert_eq!(outbox(&app).await, 3);
+
+    // The push service is back.
+    let service = PushService::start_at(address).await;
+    let received = service.wait_for(3).await;
+    wait_until_outbox_empty(&app).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let kinds: Vec<String> = service
+        .received()
+        .iter()
+        .map(|message| phone.open(message)["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["booked", "cancelled", "booked"],
+        "each once, in order ({} received)",
+        received.len()
     );
 }
