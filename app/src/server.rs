@@ -12,6 +12,7 @@ pub mod flash;
 pub mod fleet;
 pub mod gates;
 pub mod live;
+pub mod metrics;
 pub mod offline;
 pub mod outage;
 pub mod passes;

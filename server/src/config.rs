@@ -35,7 +35,7 @@ fn flag(name: &str) -> Option<bool> {
 impl Config {
     /// `DATABASE_URL` (required); `LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`,
     /// `LEPTOS_SITE_PKG_DIR`, `LEPTOS_OUTPUT_NAME` as cargo-leptos sets them;
-    /// `DATABASE_POOL_SIZE`, `DATABASE_ACQUIRE_TIMEOUT_SECONDS`;
+    /// `DATABASE_POOL_SIZE`, `DATABASE_ACQUIRE_TIMEOUT_SECONDS`; `METRICS_TOKEN`;
     /// `SECURE_COOKIES` (default: on unless serving on loopback);
     /// `SESSION_HOURS`; `PUSH_CONTACT`; `PUSH_ALLOWED_HOSTS` (default: the real push
     /// services) and `PUSH_TEST_ORIGINS` (default: none); `LIVE_RECHECK_SECONDS`,
@@ -79,6 +79,7 @@ impl Config {
                 live_recheck: number("LIVE_RECHECK_SECONDS")
                     .filter(|seconds| *seconds > 0)
                     .map_or(Settings::default().live_recheck, Duration::from_secs),
+                metrics_token: variable("METRICS_TOKEN").map(|token| token.trim().to_string()),
                 live_streams: StreamLimits {
                     per_session: number("LIVE_STREAMS_PER_SESSION")
                         .map_or(StreamLimits::default().per_session, |count| count as usize),

@@ -7,16 +7,21 @@ pub mod demo;
 pub mod device_api;
 pub mod flash;
 pub mod headers;
+pub mod health;
 pub mod input_limits;
 pub mod jobs;
 pub mod language;
 pub mod live_routes;
+pub mod metrics;
 pub mod middleware;
 pub mod router;
 
 pub use router::router;
 
-/// Applies the migrations in `migrations/` (embedded at build time).
+/// The migrations in `migrations/`, embedded at build time.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// Applies the migrations in `migrations/`.
 pub async fn migrate(pool: &sqlx::PgPool) -> Result<(), sqlx::migrate::MigrateError> {
-    sqlx::migrate!("../migrations").run(pool).await
+    MIGRATOR.run(pool).await
 }

@@ -1,7 +1,9 @@
 //! The whole HTTP surface: server functions under `/api/`, the pages, the language
 //! switch, static files; wrapped in the guards every request meets (see `router`).
 
-use crate::{device_api, flash, headers, input_limits, language, live_routes, middleware};
+use crate::{
+    device_api, flash, headers, health, input_limits, language, live_routes, metrics, middleware,
+};
 use app::{
     app::{App, shell},
     server::AppState,
@@ -41,7 +43,9 @@ pub fn router(state: AppState) -> Router {
         .route("/devices/v1/plate-reads", post(device_api::plate_read))
         .route("/live/trips/{id}", get(live_routes::trip))
         .route("/live/gates/{id}", get(live_routes::gate))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .route("/metrics", get(metrics::serve))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -51,7 +55,8 @@ pub fn router(state: AppState) -> Router {
         // From the inside out: pages say whose they are (for the service worker),
         // refused plain forms keep typed values off URLs, errors get their status,
         // input its limits, other sites are refused, every answer gets its security
-        // headers, and a bug that panics still answers (500).
+        // headers, a bug that panics still answers (500), and every answer is counted
+        // under its route for /metrics.
         .layer(from_fn_with_state(
             state.clone(),
             app::server::offline::mark_pages,
@@ -66,5 +71,6 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(CatchPanicLayer::custom(middleware::panicked))
         .layer(CompressionLayer::new())
+        .layer(from_fn(metrics::observe))
         .with_state(state)
 }

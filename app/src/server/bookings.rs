@@ -175,7 +175,7 @@ fn is_transient(error: &lanes::Raised) -> bool {
 /// Books `slot_id` for a declared trip, or moves a booked trip there, for the signed-in
 /// user of `session` (an account and its session row, from the session cookie).
 /// Idempotent under `key`: a retry returns the first attempt's booking. Returns the
-/// booking's id.
+/// booking's id. Each outcome is counted (`bgp_bookings_total`).
 pub async fn book(
     state: &AppState,
     session: Option<(Uuid, Uuid)>,
@@ -185,6 +185,49 @@ pub async fn book(
     kind: Kind,
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
+    let booked = book_once(state, session, trip_id, slot_id, key, kind, now).await;
+    count_outcome(&booked, kind);
+    booked.map(|(booking, _)| booking)
+}
+
+/// Counts a booking's outcome; `Ok((booking, true))` is a retry answered from its key.
+fn count_outcome(booked: &Result<(Uuid, bool), AppError>, kind: Kind) {
+    let kind = match kind {
+        Kind::Book => "book",
+        Kind::Move => "move",
+    };
+    let reason;
+    let labels: &[(&str, &str)] = match booked {
+        Ok((_, true)) => &[("kind", kind), ("outcome", "replayed")],
+        Ok((_, false)) => &[("kind", kind), ("outcome", "booked")],
+        Err(AppError::Invalid { fields, .. }) => {
+            reason = fields
+                .first()
+                .and_then(|field| serde_json::to_value(field.problem).ok())
+                .and_then(|problem| problem["code"].as_str().map(str::to_string))
+                .unwrap_or_default();
+            &[("kind", kind), ("outcome", "refused"), ("reason", &reason)]
+        }
+        Err(AppError::NotFound) => &[("kind", kind), ("outcome", "not_found")],
+        Err(AppError::Unavailable { .. }) => &[("kind", kind), ("outcome", "unavailable")],
+        Err(AppError::NotSignedIn | AppError::Forbidden | AppError::BadRequest) => {
+            &[("kind", kind), ("outcome", "not_allowed")]
+        }
+        Err(_) => &[("kind", kind), ("outcome", "failed")],
+    };
+    super::metrics::increment("bgp_bookings_total", labels);
+}
+
+/// [`book`], saying whether the answer was a retry's (found under its key).
+async fn book_once(
+    state: &AppState,
+    session: Option<(Uuid, Uuid)>,
+    trip_id: Uuid,
+    slot_id: i64,
+    key: &str,
+    kind: Kind,
+    now: DateTime<Utc>,
+) -> Result<(Uuid, bool), AppError> {
     let valid_key = (8..=100).contains(&key.len());
     let request = request_fingerprint(kind, trip_id, slot_id);
     let db = &state.bookings;
@@ -216,7 +259,7 @@ pub async fn book(
     // A retry of a request already answered gets the same answer.
     if let Some(claimed) = &snapshot.claimed_request {
         return match (claimed == &request, snapshot.claimed_booking) {
-            (true, Some(booking)) => Ok(booking),
+            (true, Some(booking)) => Ok((booking, true)),
             _ => Err(refuse(Problem::KeyReused)),
         };
     }
@@ -297,7 +340,7 @@ pub async fn book(
         match db.book(lane, call).await? {
             lanes::Booked::Done(Some(booking)) => {
                 state.board_cache.forget(&snapshot.gate.id);
-                return Ok(booking);
+                return Ok((booking, false));
             }
             // The request's claim was made by a concurrent twin that then failed.
             lanes::Booked::Done(None) => return Err(refuse(Problem::KeyReused)),

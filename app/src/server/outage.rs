@@ -80,6 +80,7 @@ static LAST_SUSPECTED: AtomicU64 = AtomicU64::new(0);
 
 /// Notes that a connection was just found dead (or could not be opened).
 pub fn suspect() {
+    super::metrics::increment("bgp_database_connection_faults_total", &[]);
     let now = epoch().elapsed().as_millis() as u64 + 1;
     LAST_SUSPECTED.fetch_max(now, Ordering::Relaxed);
 }

@@ -341,6 +341,14 @@ pub async fn deliver_due(
             continue;
         };
         taken += 1;
+        let counted = match &outcome {
+            Outcome::Delivered => "delivered",
+            Outcome::Gone => "gone",
+            Outcome::Retry(_) => "retry",
+            Outcome::Refused(_) => "refused",
+            Outcome::Disallowed(_) => "disallowed",
+        };
+        super::metrics::increment("bgp_push_sends_total", &[("outcome", counted)]);
         match outcome {
             Outcome::Delivered => {
                 sqlx::query("delete from push_outbox where id = $1")
@@ -597,7 +605,9 @@ fn agency_name(locale: Locale, agency: Agency) -> String {
     }
 }
 
-/// The delivery loop of one worker: a batch whenever there is one, else a short nap.
+/// The delivery loop of one worker: a batch whenever there is one, else a short nap; a
+/// failed batch (the database is down) is tried again after 2 s, for as long as the
+/// process lives.
 pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let keys = loop {
@@ -611,9 +621,23 @@ pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
         };
         let clients = PushClients::new();
         loop {
-            match deliver_due(&state, &keys, &clients, 50).await {
-                Ok(0) => tokio::time::sleep(Duration::from_millis(500)).await,
-                Ok(_) => {}
+            let delivered = deliver_due(&state, &keys, &clients, 50).await;
+            let result = if delivered.is_ok() { "ok" } else { "failed" };
+            super::metrics::increment(
+                "bgp_job_runs_total",
+                &[("job", "push_delivery"), ("result", result)],
+            );
+            match delivered {
+                Ok(taken) => {
+                    super::metrics::set(
+                        "bgp_job_last_success_timestamp_seconds",
+                        &[("job", "push_delivery")],
+                        chrono::Utc::now().timestamp() as f64,
+                    );
+                    if taken == 0 {
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                }
                 Err(error) => {
                     tracing::warn!(?error, "push delivery failed");
                     tokio::time::sleep(Duration::from_secs(2)).await;

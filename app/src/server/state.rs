@@ -25,6 +25,8 @@ pub struct Settings {
     pub live_recheck: std::time::Duration,
     /// Open live streams allowed per session and per process.
     pub live_streams: super::live::StreamLimits,
+    /// The Bearer token `/metrics` asks for (`METRICS_TOKEN`); none: not served (404).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -36,6 +38,7 @@ impl Default for Settings {
             push_policy: Default::default(),
             live_recheck: std::time::Duration::from_secs(5),
             live_streams: Default::default(),
+            metrics_token: None,
         }
     }
 }

@@ -16,4 +16,5 @@ mod faults;
 mod fleet;
 mod isolation;
 mod live;
+mod operators;
 mod push;

@@ -273,7 +273,11 @@ fn worth_another_try(error: &sqlx::Error, tries: u32) -> bool {
         return false;
     }
     outage::suspect();
-    tries < 2
+    let again = tries < 2;
+    if again {
+        crate::server::metrics::increment("bgp_booking_connection_retries_total", &[]);
+    }
+    again
 }
 
 /// One reader: batch after batch of snapshots from the shared queue.
