@@ -45,8 +45,7 @@ async fn run() -> Result<(), String> {
             .map_err(|error| format!("demo data: {error}"))?;
     }
     state.live.listen(state.pool.clone());
-    jobs::spawn(state.clone());
-    let _push_worker = app::server::push::spawn_worker(state.clone());
+    let _jobs = jobs::spawn(state.clone());
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|error| format!("cannot listen on {address}: {error}"))?;

@@ -487,3 +487,117 @@ async fn the_yard_is_empty_to_one_call_only_when_every_truck_is_taken(pool: PgPo
     trips.sort();
     assert_eq!(called_trips(&answers), trips);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn readiness_fails_during_an_outage_and_returns_after_while_liveness_never_fails(
+    pool: PgPool,
+) {
+    let relay = Relay::start(database_address(&pool)).await;
+    let app = portal(pool, Some(&relay)).await;
+    let browser = app.browser();
+    let status = |path: &'static str| {
+        let request = browser.client.get(format!("{}{path}", browser.base));
+        async move { status_and_retry_after(request).await }
+    };
+    assert_eq!(status("/readyz").await.0, StatusCode::OK);
+    relay.cut();
+    let (not_ready, retry_after) = status("/readyz").await;
+    assert_eq!(not_ready, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(retry_after.is_some());
+    assert_eq!(
+        status("/healthz").await.0,
+        StatusCode::OK,
+        "alive all along"
+    );
+    relay.mend();
+    assert_eq!(status("/readyz").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_background_job_that_panics_is_started_again_and_one_that_fails_runs_again() {
+    use app::server::metrics::counter_value;
+    use std::sync::{
+        Arc,
+        atomic::{AtomicU32, Ordering},
+    };
+    const JOB: &str = "test_job_panics_then_fails";
+    let runs = Arc::new(AtomicU32::new(0));
+    let counting = runs.clone();
+    let _supervisor =
+        server::jobs::supervise(JOB, Duration::from_millis(20), Duration::ZERO, move || {
+            let run = counting.fetch_add(1, Ordering::Relaxed);
+            async move {
+                match run {
+                    0 => panic!("a bug in the job"),
+                    1 => Err("the database is down".to_string()),
+                    _ => Ok(()),
+                }
+            }
+        });
+    let ran = |result: &'static str| {
+        counter_value("bgp_job_runs_total", &[("job", JOB), ("result", result)])
+    };
+    tokio::time::timeout(DEADLINE, async {
+        while ran("ok") < 2 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the job never ran again after its panic and its failure");
+    assert_eq!(ran("panicked"), 1);
+    assert_eq!(ran("failed"), 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn background_jobs_resume_on_their_own_after_an_outage(pool: PgPool) {
+    use app::server::metrics::counter_value;
+    let relay = Relay::start(database_address(&pool)).await;
+    let app = portal(pool, Some(&relay)).await;
+    let (firm, trips, slot) = firm_with_trips(&app, 705, 1).await;
+    assert_eq!(
+        book(&firm, &trips[0], slot, "jobs-key-0000").await.status,
+        StatusCode::OK
+    );
+    let _jobs = server::jobs::spawn_with(
+        app.state.clone(),
+        server::jobs::Schedule {
+            sweep: Duration::from_millis(200),
+            waits: Duration::from_millis(200),
+            slots: Duration::from_secs(3600),
+        },
+    );
+    let failed = || {
+        counter_value(
+            "bgp_job_runs_total",
+            &[("job", "no_show_sweep"), ("result", "failed")],
+        )
+    };
+    let failed_before = failed();
+
+    relay.cut();
+    // While the database is out of reach the truck's window closes: a no-show.
+    sqlx::query(
+        "update slots set starts_at = now() - interval '5 hours', ends_at = now() - interval '4 hours' where id = $1",
+    )
+    .bind(slot)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    tokio::time::timeout(DEADLINE, async {
+        while failed() <= failed_before {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the sweep ran and failed during the outage");
+    assert_eq!(support::trip_status(&app, &trips[0]).await, "booked");
+
+    relay.mend();
+    tokio::time::timeout(DEADLINE, async {
+        while support::trip_status(&app, &trips[0]).await != "no_show" {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the sweep resumed by itself and marked the no-show");
+}
