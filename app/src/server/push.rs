@@ -274,12 +274,24 @@ enum Outcome {
 }
 
 /// Sends the due messages of one batch; returns how many were taken.
+///
+/// `delivered` holds the messages this worker sent whose removal did not reach the
+/// database (it went away before the batch committed): they are removed first, once it
+/// answers again, so that they are not sent a second time.
 pub async fn deliver_due(
     state: &AppState,
     keys: &VapidKeys,
     clients: &PushClients,
     batch: i64,
+    delivered: &mut Vec<i64>,
 ) -> Result<usize, AppError> {
+    if !delivered.is_empty() {
+        sqlx::query("delete from push_outbox where id = any($1)")
+            .bind(&*delivered)
+            .execute(&state.pool)
+            .await?;
+        delivered.clear();
+    }
     let mut transaction = state.pool.begin().await?;
     let due: Vec<Due> = sqlx::query_as(concat!(
         "select o.id, o.subscription_id, o.trip_id, o.kind, o.topic, o.attempts,
@@ -335,12 +347,17 @@ pub async fn deliver_due(
             )
         });
     }
-    let mut taken = 0;
+    let mut outcomes = Vec::new();
     while let Some(joined) = sends.join_next().await {
-        let Ok((id, subscription_id, attempts, origin, outcome)) = joined else {
-            continue;
-        };
-        taken += 1;
+        if let Ok(sent) = joined {
+            if matches!(sent.4, Outcome::Delivered) {
+                delivered.push(sent.0);
+            }
+            outcomes.push(sent);
+        }
+    }
+    let taken = outcomes.len();
+    for (id, subscription_id, attempts, origin, outcome) in outcomes {
         let counted = match &outcome {
             Outcome::Delivered => "delivered",
             Outcome::Gone => "gone",
@@ -392,6 +409,7 @@ pub async fn deliver_due(
         }
     }
     transaction.commit().await?;
+    delivered.clear();
     Ok(taken)
 }
 
@@ -620,8 +638,9 @@ pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
             }
         };
         let clients = PushClients::new();
+        let mut unsettled = Vec::new();
         loop {
-            let delivered = deliver_due(&state, &keys, &clients, 50).await;
+            let delivered = deliver_due(&state, &keys, &clients, 50, &mut unsettled).await;
             let result = if delivered.is_ok() { "ok" } else { "failed" };
             super::metrics::increment(
                 "bgp_job_runs_total",

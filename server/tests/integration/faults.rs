@@ -129,9 +129,10 @@ async fn a_batch_of_bookings_on_dropped_connections_is_booked_once_each(pool: Pg
 /// A TCP relay between the portal and PostgreSQL that a test can cut (every connection
 /// through it closed at once, new ones closed as they come, as a database that went
 /// away) and mend.
+#[derive(Clone)]
 struct Relay {
     port: u16,
-    cut: tokio::sync::watch::Sender<bool>,
+    cut: std::sync::Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Relay {
@@ -160,7 +161,10 @@ impl Relay {
                 });
             }
         });
-        Relay { port, cut }
+        Relay {
+            port,
+            cut: std::sync::Arc::new(cut),
+        }
     }
 
     fn cut(&self) {
@@ -177,6 +181,15 @@ impl Relay {
 /// test's own `pool` stays direct, so the test can look at the database during an
 /// outage.
 async fn portal(pool: PgPool, relay: Option<&Relay>) -> TestApp {
+    portal_with(pool, relay, test_settings()).await
+}
+
+/// [`portal`] with settings of the test's choosing (its streams re-check every second).
+async fn portal_with(
+    pool: PgPool,
+    relay: Option<&Relay>,
+    settings: app::server::Settings,
+) -> TestApp {
     let mut options = (*pool.connect_options()).clone();
     if let Some(relay) = relay {
         options = options.host("127.0.0.1").port(relay.port);
@@ -192,7 +205,7 @@ async fn portal(pool: PgPool, relay: Option<&Relay>) -> TestApp {
     let settings = app::server::Settings {
         // Streams re-check their session every second, so an outage spans re-checks.
         live_recheck: Duration::from_secs(1),
-        ..test_settings()
+        ..settings
     };
     let state = app::server::AppState::new(portal_pool.clone(), leptos_options, settings)
         .await
@@ -600,4 +613,84 @@ async fn background_jobs_resume_on_their_own_after_an_outage(pool: PgPool) {
     })
     .await
     .expect("the sweep resumed by itself and marked the no-show");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_push_message_sent_just_before_the_database_went_away_is_not_sent_again(pool: PgPool) {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    let relay = Relay::start(database_address(&pool)).await;
+    // A push service that takes the message, and at that moment the database goes away:
+    // the worker's batch cannot commit that it was delivered.
+    let received = Arc::new(AtomicUsize::new(0));
+    let service = {
+        let (received, relay) = (received.clone(), relay.clone());
+        axum::Router::new().route(
+            "/push/{device}",
+            axum::routing::post(move || {
+                let (received, relay) = (received.clone(), relay.clone());
+                async move {
+                    received.fetch_add(1, Ordering::Relaxed);
+                    relay.cut();
+                    axum::http::StatusCode::CREATED
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    let settings = app::server::Settings {
+        push_policy: app::domain::push::PushPolicy::new(
+            app::domain::push::DEFAULT_PUSH_HOSTS,
+            &origin,
+        )
+        .unwrap(),
+        ..test_settings()
+    };
+    let app = portal_with(pool, Some(&relay), settings).await;
+    let (firm, trips, slot) = firm_with_trips(&app, 706, 1).await;
+    let (keys, auth) = ece::generate_keypair_and_auth_secret().unwrap();
+    sqlx::query(
+        "insert into push_subscriptions (user_id, endpoint, p256dh, auth)
+         select id, $1, $2, $3 from users where role = 'firm_admin'",
+    )
+    .bind(format!("{origin}/push/phone"))
+    .bind(URL_SAFE_NO_PAD.encode(keys.pub_as_raw().unwrap()))
+    .bind(URL_SAFE_NO_PAD.encode(auth))
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        book(&firm, &trips[0], slot, "push-cut-key-0").await.status,
+        StatusCode::OK
+    );
+    let _worker = app::server::push::spawn_worker(app.state.clone());
+    tokio::time::timeout(DEADLINE, async {
+        while received.load(Ordering::Relaxed) == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the message was sent");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    relay.mend();
+    tokio::time::timeout(DEADLINE, async {
+        loop {
+            let left: i64 = sqlx::query_scalar("select count(*) from push_outbox")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the outbox was settled once the database was back");
+    assert_eq!(received.load(Ordering::Relaxed), 1, "delivered once");
 }
