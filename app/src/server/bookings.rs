@@ -350,6 +350,10 @@ async fn book_once(
                 }
                 let pass_code_clash = error.constraint.as_deref() == Some("bookings_pass_code_key");
                 if attempt < 3 && (is_transient(&error) || pass_code_clash) {
+                    super::metrics::increment(
+                        "bgp_booking_transient_retries_total",
+                        &[("code", &error.code)],
+                    );
                     continue;
                 }
                 tracing::error!(?error, "book_slot failed");

@@ -40,6 +40,11 @@ pub const DESCRIPTIONS: &[(&str, &str, &str)] = &[
         "Batches of the booking path sent again on a new connection after theirs died.",
     ),
     (
+        "bgp_booking_transient_retries_total",
+        "counter",
+        "Bookings tried again after a deadlock or serialisation failure (40P01, 40001) or a pass code clash (23505), by SQLSTATE.",
+    ),
+    (
         "bgp_database_connection_faults_total",
         "counter",
         "Times a database connection was found dead or could not be opened.",

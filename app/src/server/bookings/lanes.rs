@@ -432,25 +432,25 @@ fn answer_all(pending: &mut Vec<WriteJob>, error: &sqlx::Error) {
 }
 
 /// Books what is pending, answering each booking as soon as its answer is known; when
-/// the connection fails, what was not answered stays pending.
+/// the connection fails, what was not answered stays pending. Even one booking goes
+/// through `book_slots`, which locks the gate days first: so a lone booking and a batch
+/// of another process never take the same rows in crossed orders.
 async fn book_pending(
     connection: &mut PgConnection,
     pending: &mut Vec<WriteJob>,
 ) -> Result<(), sqlx::Error> {
-    if pending.len() > 1 {
-        match book_together(connection, pending).await {
-            Ok(answers) => {
-                for (job, answer) in pending.drain(..).zip(answers) {
-                    let _ = job.reply.send(Ok(answer));
-                }
-                return Ok(());
+    match book_together(connection, pending).await {
+        Ok(answers) => {
+            for (job, answer) in pending.drain(..).zip(answers) {
+                let _ = job.reply.send(Ok(answer));
             }
-            Err(error) if outage::is_fatal_to_connection(&error) => return Err(error),
-            // The statement as a whole failed, so nothing of it stays: one by one then.
-            // (Had it been committed, each booking would be found under its key.)
-            Err(error) => {
-                tracing::warn!(%error, "a batch of bookings failed; booking one by one");
-            }
+            return Ok(());
+        }
+        Err(error) if outage::is_fatal_to_connection(&error) => return Err(error),
+        // The statement as a whole failed, so nothing of it stays: one by one then.
+        // (Had it been committed, each booking would be found under its key.)
+        Err(error) => {
+            tracing::warn!(%error, "a batch of bookings failed; booking one by one");
         }
     }
     while let Some(job) = pending.first() {
