@@ -2,6 +2,8 @@
 # Runs every test of the portal:
 #   1. domain unit tests (plain Rust, no database);
 #   2. integration tests over HTTP against a real PostgreSQL, a fresh database each;
+#   2b. the fault run (scripts/faults.sh): SIGKILL, database restart and outage, several
+#      server processes, on a PostgreSQL cluster of its own;
 #   3. Playwright in a real Chromium, phone and desktop, each with JavaScript off (plain
 #      server-rendered forms) and hydrated, against the real server binary.
 # Installs what is missing first (scripts/setup.sh) and starts a local PostgreSQL when
@@ -30,6 +32,9 @@ cargo leptos build
 
 echo "== unit and integration tests (cargo test)"
 cargo test -p app -p server --features app/ssr
+
+echo "== fault run: SIGKILL, database restart and outage, several processes (scripts/faults.sh)"
+FAULTS_SKIP_SETUP=1 scripts/faults.sh
 
 echo "== end-to-end tests (Playwright, Chromium)"
 e2e_database="border_gate_e2e_$$"
