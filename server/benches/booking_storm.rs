@@ -40,6 +40,9 @@
 //!   HTTP client pool instead of one client (browser) per booker;
 //! - `BENCH_SEED` [2026]; `BENCH_PORT` [a free port]; `BENCH_DATABASE` [generated];
 //!   `BENCH_KEEP_DATABASE` [0]; `BENCH_SERVER_BIN` [the release server built with the benchmark];
+//! - `BENCH_PROCESSES` [1]: server processes started on the one database; the bookers
+//!   are dealt round-robin among them (booker i books through process i mod N), as
+//!   behind a load balancer;
 //! - `DATABASE_POOL_SIZE` is passed on to the server (its default: 4 per core);
 //!   `BENCH_SERVER_LOG` [warn] is its `RUST_LOG` (the log is kept in the temp dir).
 
@@ -95,6 +98,7 @@ struct Config {
     site_root: PathBuf,
     admin_url: String,
     server_pool: Option<String>,
+    processes: usize,
 }
 
 fn variable(name: &str) -> Option<String> {
@@ -172,6 +176,7 @@ impl Config {
             perishable_share: setting("BENCH_PERISHABLE_SHARE", 30)?,
             seed: setting("BENCH_SEED", 2026)?,
             port: variable("BENCH_PORT").and_then(|text| text.parse().ok()),
+            processes: setting("BENCH_PROCESSES", 1usize)?.max(1),
             database,
             keep_database: matches!(
                 variable("BENCH_KEEP_DATABASE").as_deref(),
@@ -263,7 +268,12 @@ struct ServerProcess {
 }
 
 impl ServerProcess {
-    fn start(config: &Config, database_url: &str, port: u16) -> Result<ServerProcess, String> {
+    fn start(
+        config: &Config,
+        database_url: &str,
+        port: u16,
+        index: usize,
+    ) -> Result<ServerProcess, String> {
         if !config.server_binary.exists() {
             return Err(format!(
                 "{} is missing: build it with `cargo build --release -p server` \
@@ -271,7 +281,10 @@ impl ServerProcess {
                 config.server_binary.display()
             ));
         }
-        let log = std::env::temp_dir().join(format!("{}-server.log", config.database));
+        let log = std::env::temp_dir().join(match index {
+            0 => format!("{}-server.log", config.database),
+            _ => format!("{}-server-{}.log", config.database, index + 1),
+        });
         let log_file = fs::File::create(&log).map_err(|error| format!("{error}"))?;
         let log_copy = log_file.try_clone().map_err(|error| format!("{error}"))?;
         let mut command = Command::new(&config.server_binary);
@@ -425,7 +438,7 @@ enum Owner {
 }
 
 /// Every process's owner and CPU ticks.
-fn process_table(server_pid: u32, database: &str) -> HashMap<u32, (Owner, u64)> {
+fn process_table(server_pids: &[u32], database: &str) -> HashMap<u32, (Owner, u64)> {
     let mut processes = HashMap::new();
     let Ok(entries) = fs::read_dir("/proc") else {
         return processes;
@@ -446,7 +459,7 @@ fn process_table(server_pid: u32, database: &str) -> HashMap<u32, (Owner, u64)> 
             .unwrap_or_default()
             .trim()
             .to_string();
-        let owner = if pid == server_pid {
+        let owner = if server_pids.contains(&pid) {
             Owner::Server
         } else if pid == bench_pid {
             Owner::LoadGenerator
@@ -476,11 +489,11 @@ struct CpuSnapshot {
 }
 
 impl CpuSnapshot {
-    fn take(server_pid: u32, database: &str) -> CpuSnapshot {
+    fn take(server_pids: &[u32], database: &str) -> CpuSnapshot {
         CpuSnapshot {
             at: Instant::now(),
             machine: machine_ticks(),
-            processes: process_table(server_pid, database),
+            processes: process_table(server_pids, database),
         }
     }
 }
@@ -1152,7 +1165,8 @@ impl Tally {
 struct Storm {
     client: Client,
     shared_client: bool,
-    book_url: String,
+    /// `POST /api/book_slot` of each server process.
+    book_urls: Vec<String>,
     cookies: Vec<String>,
     trips: Vec<Trip>,
     /// Declared trips not in flight, per group.
@@ -1231,6 +1245,7 @@ impl Storm {
     async fn send(
         &self,
         client: &Client,
+        book_url: &str,
         trip: usize,
         slot: usize,
         key: &str,
@@ -1244,7 +1259,7 @@ impl Storm {
         let sent = Instant::now();
         let request = async {
             let response = client
-                .post(&self.book_url)
+                .post(book_url)
                 .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .header(COOKIE, &self.cookies[trip.firm])
                 .body(body)
@@ -1294,6 +1309,7 @@ impl Storm {
                 .expect("an HTTP client")
         };
         let mut tally = Tally::default();
+        let book_url = self.book_urls[index % self.book_urls.len()].as_str();
         let mean_gap = if self.config_rate > 0.0 {
             self.bookers as f64 / self.config_rate
         } else {
@@ -1345,15 +1361,15 @@ impl Storm {
             let mut answers = Vec::with_capacity(2);
             match mode {
                 Mode::Single => {
-                    let (answer, sent, latency) = self.send(&client, trip, slot, &key, None).await;
+                    let (answer, sent, latency) = self.send(&client, book_url, trip, slot, &key, None).await;
                     tally.record(first_outcome(&answer), sent, self.start, &answer, latency);
                     answers.push(answer);
                 }
                 Mode::Twins => {
                     tally.twins += 1;
                     let ((first, sent, latency), (twin, twin_sent, twin_latency)) = tokio::join!(
-                        self.send(&client, trip, slot, &key, None),
-                        self.send(&client, trip, slot, &key, None)
+                        self.send(&client, book_url, trip, slot, &key, None),
+                        self.send(&client, book_url, trip, slot, &key, None)
                     );
                     tally.record(first_outcome(&first), sent, self.start, &first, latency);
                     tally.record(
@@ -1368,10 +1384,10 @@ impl Storm {
                 }
                 Mode::RetryAfterAnswer => {
                     tally.sequential_retries += 1;
-                    let (first, sent, latency) = self.send(&client, trip, slot, &key, None).await;
+                    let (first, sent, latency) = self.send(&client, book_url, trip, slot, &key, None).await;
                     tally.record(first_outcome(&first), sent, self.start, &first, latency);
                     let (again, again_sent, again_latency) =
-                        self.send(&client, trip, slot, &key, None).await;
+                        self.send(&client, book_url, trip, slot, &key, None).await;
                     tally.record(
                         retry_outcome(&first, &again),
                         again_sent,
@@ -1386,13 +1402,13 @@ impl Storm {
                     tally.drops_tried += 1;
                     let limit = Duration::from_secs_f64(random.unit() * self.drop_max_ms / 1000.0);
                     let (first, sent, latency) =
-                        self.send(&client, trip, slot, &key, Some(limit)).await;
+                        self.send(&client, book_url, trip, slot, &key, Some(limit)).await;
                     tally.record(first_outcome(&first), sent, self.start, &first, latency);
                     if first == Answer::Aborted {
                         // The person presses again once the page gives up.
                         tokio::time::sleep(Duration::from_millis(20)).await;
                         let (again, again_sent, again_latency) =
-                            self.send(&client, trip, slot, &key, None).await;
+                            self.send(&client, book_url, trip, slot, &key, None).await;
                         tally.record(
                             retry_outcome(&first, &again),
                             again_sent,
@@ -1604,7 +1620,7 @@ async fn probe(
         if let Some((slot, trip)) = storm.pick(&mut random, true) {
             sequence += 1;
             let key = format!("probe-{sequence:08}");
-            let (answer, _, latency) = storm.send(&client, trip, slot, &key, None).await;
+            let (answer, _, latency) = storm.send(&client, &book_url, trip, slot, &key, None).await;
             probes
                 .real_us
                 .push(latency.as_micros().min(u32::MAX as u128) as u32);
@@ -2060,13 +2076,27 @@ async fn run(config: &Config) -> Result<(), String> {
     );
 
     let setup_started = Instant::now();
-    let mut server = ServerProcess::start(config, &database_url, port)?;
     let plain = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(|error| format!("{error}"))?;
-    wait_for_health(&plain, &base, &mut server).await?;
+    // One after another: the first migrates the database, the others find it done.
+    let mut servers = Vec::new();
+    let mut bases = Vec::new();
+    for index in 0..config.processes {
+        let (port, base) = match index {
+            0 => (port, base.clone()),
+            _ => {
+                let port = free_port()?;
+                (port, format!("http://127.0.0.1:{port}"))
+            }
+        };
+        let mut server = ServerProcess::start(config, &database_url, port, index)?;
+        wait_for_health(&plain, &base, &mut server).await?;
+        servers.push(server);
+        bases.push(base);
+    }
     let server_ready = setup_started.elapsed();
 
     // Named, so that the activity sampler can leave the benchmark's own connections out.
@@ -2078,9 +2108,11 @@ async fn run(config: &Config) -> Result<(), String> {
         .connect_with(options)
         .await
         .map_err(|error| format!("cannot connect to {}: {error}", config.database))?;
-    let outcome = storm(config, &pool, &plain, &base, &mut server, server_ready).await;
+    let outcome = storm(config, &pool, &plain, &bases, &mut servers, server_ready).await;
     pool.close().await;
-    server.stop();
+    for server in &mut servers {
+        server.stop();
+    }
     outcome
 }
 
@@ -2088,10 +2120,13 @@ async fn storm(
     config: &Config,
     pool: &PgPool,
     plain: &Client,
-    base: &str,
-    server: &mut ServerProcess,
+    bases: &[String],
+    servers: &mut [ServerProcess],
     server_ready: Duration,
 ) -> Result<(), String> {
+    // Signing in and the probes go to the first process; bookers to all, in turn.
+    let base = bases[0].as_str();
+    let server_pids: Vec<u32> = servers.iter().map(ServerProcess::pid).collect();
     let sql = |error: sqlx::Error| format!("database: {error}");
     let groups = groups_of(config);
     let gate_names: Vec<String> = config.gates.clone();
@@ -2187,8 +2222,9 @@ async fn storm(
             format!("server default, {} connections", cores * 4)
         });
     println!(
-        "setup: database {}, server ready in {:.1} s ({server_pool}), seeded {} firms / {} declared trips / {} vehicles and {history} finished bookings of the past {} days and {ahead} active ones at the other gates in {:.1} s, {} firm admins signed in over HTTP in {:.1} s, dirty files {} in {:.1} s",
+        "setup: database {}, {} server process(es) ready in {:.1} s ({server_pool}), seeded {} firms / {} declared trips / {} vehicles and {history} finished bookings of the past {} days and {ahead} active ones at the other gates in {:.1} s, {} firm admins signed in over HTTP in {:.1} s, dirty files {} in {:.1} s",
         config.database,
+        servers.len(),
         server_ready.as_secs_f64(),
         config.firms,
         seeded.trips.len(),
@@ -2280,7 +2316,10 @@ async fn storm(
     let storm = Arc::new(Storm {
         client,
         shared_client: config.shared_client,
-        book_url: format!("{base}/api/book_slot"),
+        book_urls: bases
+            .iter()
+            .map(|base| format!("{base}/api/book_slot"))
+            .collect(),
         cookies,
         trips: seeded.trips.clone(),
         pools: seeded
@@ -2328,7 +2367,7 @@ async fn storm(
         pool.clone(),
         sampling.clone(),
     ));
-    let cpu_before = CpuSnapshot::take(server.pid(), &config.database);
+    let cpu_before = CpuSnapshot::take(&server_pids, &config.database);
     let mut tasks = tokio::task::JoinSet::new();
     for index in 0..config.bookers {
         tasks.spawn(storm.clone().booker(index, config.seed));
@@ -2338,7 +2377,7 @@ async fn storm(
         tally.merge(joined.map_err(|error| format!("a booker failed: {error}"))?);
     }
     let elapsed = Instant::now().saturating_duration_since(start);
-    let cpu_after = CpuSnapshot::take(server.pid(), &config.database);
+    let cpu_after = CpuSnapshot::take(&server_pids, &config.database);
     sampling.store(true, Ordering::Relaxed);
     let activity = sampler.await.unwrap_or_default();
     let mut probes = prober.await.unwrap_or_default();
@@ -2348,7 +2387,13 @@ async fn storm(
     let database_after = database_stats(pool).await;
     let load_after = load_average();
     let cpu = cpu_use(&cpu_before, &cpu_after);
-    let server_alive = !server.exited();
+    let server_alive = servers.iter_mut().all(|server| !server.exited());
+    // The process to show the log of: one that exited, else the first.
+    let shown = servers
+        .iter_mut()
+        .position(|server| server.exited())
+        .unwrap_or(0);
+    let server = &servers[shown];
 
     // --- figures
     // Rates count what was sent within the storm's window (requests still in flight at
@@ -2571,7 +2616,10 @@ async fn storm(
         top_others.push("none".into());
     }
     let split = [
-        ("server (release binary)".to_string(), cpu.server),
+        (
+            format!("server (release binary, {} process(es))", servers.len()),
+            cpu.server,
+        ),
         (
             format!(
                 "postgres backends of the storm's database ({} processes)",
