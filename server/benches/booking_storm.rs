@@ -1361,7 +1361,8 @@ impl Storm {
             let mut answers = Vec::with_capacity(2);
             match mode {
                 Mode::Single => {
-                    let (answer, sent, latency) = self.send(&client, book_url, trip, slot, &key, None).await;
+                    let (answer, sent, latency) =
+                        self.send(&client, book_url, trip, slot, &key, None).await;
                     tally.record(first_outcome(&answer), sent, self.start, &answer, latency);
                     answers.push(answer);
                 }
@@ -1384,7 +1385,8 @@ impl Storm {
                 }
                 Mode::RetryAfterAnswer => {
                     tally.sequential_retries += 1;
-                    let (first, sent, latency) = self.send(&client, book_url, trip, slot, &key, None).await;
+                    let (first, sent, latency) =
+                        self.send(&client, book_url, trip, slot, &key, None).await;
                     tally.record(first_outcome(&first), sent, self.start, &first, latency);
                     let (again, again_sent, again_latency) =
                         self.send(&client, book_url, trip, slot, &key, None).await;
@@ -1401,8 +1403,9 @@ impl Storm {
                 Mode::Drop => {
                     tally.drops_tried += 1;
                     let limit = Duration::from_secs_f64(random.unit() * self.drop_max_ms / 1000.0);
-                    let (first, sent, latency) =
-                        self.send(&client, book_url, trip, slot, &key, Some(limit)).await;
+                    let (first, sent, latency) = self
+                        .send(&client, book_url, trip, slot, &key, Some(limit))
+                        .await;
                     tally.record(first_outcome(&first), sent, self.start, &first, latency);
                     if first == Answer::Aborted {
                         // The person presses again once the page gives up.
@@ -2200,7 +2203,9 @@ async fn storm(
     // about 30 s later, in the middle of the storm, and a portal in service has no such
     // backlog. Flushed now, before the clock starts.
     let flush_started = Instant::now();
-    let flushed = Command::new("sync").status().is_ok_and(|status| status.success());
+    let flushed = Command::new("sync")
+        .status()
+        .is_ok_and(|status| status.success());
     let flush = flush_started.elapsed();
 
     let gate_rows = sqlx::query(
@@ -2233,7 +2238,11 @@ async fn storm(
         seeding.as_secs_f64(),
         cookies.len(),
         logins.as_secs_f64(),
-        if flushed { "flushed (sync)" } else { "NOT flushed (sync failed)" },
+        if flushed {
+            "flushed (sync)"
+        } else {
+            "NOT flushed (sync failed)"
+        },
         flush.as_secs_f64()
     );
     for row in &gate_rows {
@@ -2533,7 +2542,11 @@ async fn storm(
     // The whole storm by 5 s, then its opening (when most bookings confirm) by 1 s.
     for (step, until, title) in [
         (5.0, drained, "timeline (by send time, 5 s buckets):"),
-        (1.0, drained.min(10.0), "the first 10 s (by send time, 1 s buckets):"),
+        (
+            1.0,
+            drained.min(10.0),
+            "the first 10 s (by send time, 1 s buckets):",
+        ),
     ] {
         println!();
         println!("{title}");
@@ -2551,7 +2564,9 @@ async fn storm(
                 .samples
                 .iter()
                 .filter(in_window)
-                .filter(|sample| ((sample.sent_ms as f64 / 1000.0) / step).floor() as usize == bucket)
+                .filter(|sample| {
+                    ((sample.sent_ms as f64 / 1000.0) / step).floor() as usize == bucket
+                })
                 .collect();
             if in_bucket.is_empty() {
                 continue;
@@ -2559,7 +2574,9 @@ async fn storm(
             let width = (seconds - from).clamp(0.001, step);
             let mut latencies: Vec<u32> = in_bucket
                 .iter()
-                .filter(|sample| !matches!(sample.outcome, Outcome::Dropped | Outcome::TransportError))
+                .filter(|sample| {
+                    !matches!(sample.outcome, Outcome::Dropped | Outcome::TransportError)
+                })
                 .map(|sample| sample.latency_us)
                 .collect();
             latencies.sort_unstable();

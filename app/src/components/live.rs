@@ -14,37 +14,43 @@ use leptos::prelude::*;
 pub fn follow_live(url: Signal<String>) -> ReadSignal<u32> {
     let (heard, set_heard) = signal(0u32);
     let (reopened, set_reopened) = signal(0u32);
-    Effect::new(move |previous: Option<Option<leptos::web_sys::EventSource>>| {
-        reopened.track();
-        if let Some(Some(source)) = previous {
-            source.close();
-        }
-        let source = leptos::web_sys::EventSource::new(&url.get()).ok()?;
-        let on_message = leptos::wasm_bindgen::closure::Closure::<dyn Fn(leptos::web_sys::MessageEvent)>::new(move |_| {
-            set_heard.update(|count| *count += 1);
-        });
-        use leptos::wasm_bindgen::JsCast;
-        let _ = source.add_event_listener_with_callback("trip", on_message.as_ref().unchecked_ref());
-        // The listener lives as long as the page: the source is closed on the next run.
-        on_message.forget();
-        let watched = source.clone();
-        let on_error = leptos::wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-            if watched.ready_state() == leptos::web_sys::EventSource::CLOSED {
-                set_timeout(
-                    move || {
-                        set_heard.try_update(|count| *count += 1);
-                        set_reopened.try_update(|count| *count += 1);
-                    },
-                    REOPEN_AFTER,
-                );
+    Effect::new(
+        move |previous: Option<Option<leptos::web_sys::EventSource>>| {
+            reopened.track();
+            if let Some(Some(source)) = previous {
+                source.close();
             }
-        });
-        let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
-        on_error.forget();
-        let closing = source.clone();
-        on_cleanup(move || closing.close());
-        Some(source)
-    });
+            let source = leptos::web_sys::EventSource::new(&url.get()).ok()?;
+            let on_message = leptos::wasm_bindgen::closure::Closure::<
+                dyn Fn(leptos::web_sys::MessageEvent),
+            >::new(move |_| {
+                set_heard.update(|count| *count += 1);
+            });
+            use leptos::wasm_bindgen::JsCast;
+            let _ = source
+                .add_event_listener_with_callback("trip", on_message.as_ref().unchecked_ref());
+            // The listener lives as long as the page: the source is closed on the next run.
+            on_message.forget();
+            let watched = source.clone();
+            let on_error = leptos::wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                if watched.ready_state() == leptos::web_sys::EventSource::CLOSED {
+                    set_timeout(
+                        move || {
+                            set_heard.try_update(|count| *count += 1);
+                            set_reopened.try_update(|count| *count += 1);
+                        },
+                        REOPEN_AFTER,
+                    );
+                }
+            });
+            let _ =
+                source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+            on_error.forget();
+            let closing = source.clone();
+            on_cleanup(move || closing.close());
+            Some(source)
+        },
+    );
     heard
 }
 

@@ -24,7 +24,9 @@ pub fn problem_text(i18n: I18n, problem: Problem) -> String {
         Problem::Required => t_string!(i18n, problem.required).to_string(),
         Problem::TooMany { max } => t_string!(i18n, problem.too_many, max).to_string(),
         Problem::InvalidCharacters => t_string!(i18n, problem.invalid_characters).to_string(),
-        Problem::PushSubscriptionInvalid => t_string!(i18n, problem.push_subscription_invalid).to_string(),
+        Problem::PushSubscriptionInvalid => {
+            t_string!(i18n, problem.push_subscription_invalid).to_string()
+        }
         Problem::TooShort { min } => t_string!(i18n, problem.too_short, min).to_string(),
         Problem::TooLong { max } => t_string!(i18n, problem.too_long, max).to_string(),
         Problem::PlateFormat => t_string!(i18n, problem.plate_format).to_string(),

@@ -249,7 +249,11 @@ async fn book_once(
         // Signed out, not a firm account that books, a bad key, or no such trip in the
         // firm (or not the driver's own) or no such slot: the usual check says which.
         Viewer::require(state).await?;
-        return Err(if valid_key { AppError::NotFound } else { AppError::BadRequest });
+        return Err(if valid_key {
+            AppError::NotFound
+        } else {
+            AppError::BadRequest
+        });
     };
     let Some(viewer) = crate::domain::role::Role::from_columns(&snapshot.viewer_role, None)
         .and_then(|role| Viewer::of_account(user, role, Some(snapshot.viewer_firm)))

@@ -123,8 +123,17 @@ async fn a_refusal_inside_a_batch_of_bookings_undoes_only_itself(pool: PgPool) {
     .bind(vec![actor; 4])
     .bind(batch.to_vec())
     .bind(vec![slot; 4])
-    .bind((1..=4).map(|n| format!("batch-key-{n}")).collect::<Vec<_>>())
-    .bind(batch.iter().map(|trip| format!("book:{trip}:{slot}")).collect::<Vec<_>>())
+    .bind(
+        (1..=4)
+            .map(|n| format!("batch-key-{n}"))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        batch
+            .iter()
+            .map(|trip| format!("book:{trip}:{slot}"))
+            .collect::<Vec<_>>(),
+    )
     .bind(vec![2; 4])
     .bind(vec![2; 4])
     .bind((1..=4).map(|n| format!("BTCH-000{n}")).collect::<Vec<_>>())
@@ -144,7 +153,11 @@ async fn a_refusal_inside_a_batch_of_bookings_undoes_only_itself(pool: PgPool) {
         .fetch_all(&app.pool)
         .await
         .unwrap();
-    assert_eq!(keys, ["batch-key-1", "batch-key-3"], "a refused booking leaves no claim");
+    assert_eq!(
+        keys,
+        ["batch-key-1", "batch-key-3"],
+        "a refused booking leaves no claim"
+    );
     let events: i64 = sqlx::query_scalar("select count(*) from trip_events where kind = 'booked'")
         .fetch_one(&app.pool)
         .await
@@ -947,7 +960,11 @@ async fn a_booking_asks_who_is_signed_in(pool: PgPool) {
 
     // Nobody signed in; a bad trip id or key changes nothing to that.
     let stranger = app.browser();
-    for (trip_id, key) in [(trip.as_str(), "stranger-key-1"), ("not-a-trip", "stranger-key-2"), (trip.as_str(), "short")] {
+    for (trip_id, key) in [
+        (trip.as_str(), "stranger-key-1"),
+        ("not-a-trip", "stranger-key-2"),
+        (trip.as_str(), "short"),
+    ] {
         let answer = book(&stranger, trip_id, slot, key).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{answer:?}");
         assert_eq!(answer.body, "NotSignedIn");
@@ -960,23 +977,47 @@ async fn a_booking_asks_who_is_signed_in(pool: PgPool) {
     let stolen = thief
         .call_with_headers(
             "book_slot",
-            &[("trip_id", &trip), ("slot_id", &slot.to_string()), ("request_key", "thief-key-001")],
+            &[
+                ("trip_id", &trip),
+                ("slot_id", &slot.to_string()),
+                ("request_key", "thief-key-001"),
+            ],
             &[("cookie", &copied)],
         )
         .await;
     assert_eq!(stolen.status, StatusCode::UNAUTHORIZED, "{stolen:?}");
     // An officer is no booker; a driver books only the trips they drive.
     let officer = support::officer(&app, "customs").await;
-    assert_eq!(book(&officer, &trip, slot, "officer-key-1").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        book(&officer, &trip, slot, "officer-key-1").await.status,
+        StatusCode::FORBIDDEN
+    );
     let not_theirs = sign_in("0987654321").await;
-    assert_eq!(book(&not_theirs, &trip, slot, "driver-key-002").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(slot_counts(&app.pool, slot).await, (0, 0), "nothing was booked");
+    assert_eq!(
+        book(&not_theirs, &trip, slot, "driver-key-002")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        slot_counts(&app.pool, slot).await,
+        (0, 0),
+        "nothing was booked"
+    );
 
     // The trip's own driver, and the office, may.
     let own_driver = sign_in("0900000001").await;
-    assert_eq!(book(&own_driver, &trip, slot, "driver-key-001").await.status, StatusCode::OK);
+    assert_eq!(
+        book(&own_driver, &trip, slot, "driver-key-001")
+            .await
+            .status,
+        StatusCode::OK
+    );
     // A key too short from a signed-in booker is a bad request, not a missing trip.
-    assert_eq!(book(&owner, &trip, slot, "short").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        book(&owner, &trip, slot, "short").await.status,
+        StatusCode::BAD_REQUEST
+    );
     assert_eq!(slot_counts(&app.pool, slot).await, (1, 1));
 }
 
