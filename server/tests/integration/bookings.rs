@@ -123,8 +123,17 @@ async fn a_refusal_inside_a_batch_of_bookings_undoes_only_itself(pool: PgPool) {
     .bind(vec![actor; 4])
     .bind(batch.to_vec())
     .bind(vec![slot; 4])
-    .bind((1..=4).map(|n| format!("batch-key-{n}")).collect::<Vec<_>>())
-    .bind(batch.iter().map(|trip| format!("book:{trip}:{slot}")).collect::<Vec<_>>())
+    .bind(
+        (1..=4)
+            .map(|n| format!("batch-key-{n}"))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        batch
+            .iter()
+            .map(|trip| format!("book:{trip}:{slot}"))
+            .collect::<Vec<_>>(),
+    )
     .bind(vec![2; 4])
     .bind(vec![2; 4])
     .bind((1..=4).map(|n| format!("BTCH-000{n}")).collect::<Vec<_>>())
@@ -144,7 +153,11 @@ async fn a_refusal_inside_a_batch_of_bookings_undoes_only_itself(pool: PgPool) {
         .fetch_all(&app.pool)
         .await
         .unwrap();
-    assert_eq!(keys, ["batch-key-1", "batch-key-3"], "a refused booking leaves no claim");
+    assert_eq!(
+        keys,
+        ["batch-key-1", "batch-key-3"],
+        "a refused booking leaves no claim"
+    );
     let events: i64 = sqlx::query_scalar("select count(*) from trip_events where kind = 'booked'")
         .fetch_one(&app.pool)
         .await
@@ -361,21 +374,16 @@ async fn the_receiving_sides_daily_intake_is_respected(pool: PgPool) {
     only_capacity_limits(&app).await;
     let clerk = app.browser();
     let (vehicle, driver) = firm_with_fleet(&clerk, 1).await;
-    let first = slot_in(&app, "export", 600, 10).await;
-    let second = slot_in(&app, "export", 660, 10).await;
+    // Whatever the time of day the test runs: two slots on one day at the gate, and one
+    // on the next day.
+    let first = slot_at_gate_hour(&app, "export", 2, 9, 10).await;
+    let second = slot_at_gate_hour(&app, "export", 2, 10, 10).await;
+    let next_day = slot_at_gate_hour(&app, "export", 3, 9, 10).await;
     sqlx::query("update gate_days set intake_limit = 1 where (gate_id, direction, local_day) = (select gate_id, direction, local_day from slots where id = $1)")
         .bind(first)
         .execute(&app.pool)
         .await
         .unwrap();
-    let same_day: bool = sqlx::query_scalar(
-        "select a.local_day = b.local_day from slots a, slots b where a.id = $1 and b.id = $2",
-    )
-    .bind(first)
-    .bind(second)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
     let trip = declare_trip(&clerk, &vehicle, &driver, "export", false).await;
     assert_eq!(
         book(&clerk, &trip, first, "intake-key-01").await.status,
@@ -383,27 +391,62 @@ async fn the_receiving_sides_daily_intake_is_respected(pool: PgPool) {
     );
     let next = declare_trip(&clerk, &vehicle, &driver, "export", false).await;
     let answer = book(&clerk, &next, second, "intake-key-02").await;
-    if same_day {
-        assert_eq!(refusal(&answer), "daily_intake_reached");
-        // Moving within the same day gives its own place back first: allowed.
-        let moved = clerk
-            .call(
-                "move_booking",
-                &[
-                    ("trip_id", &trip),
-                    ("slot_id", &second.to_string()),
-                    ("request_key", "intake-key-03"),
-                ],
-            )
-            .await;
-        assert_eq!(moved.status, StatusCode::OK, "{moved:?}");
-    } else {
-        assert_eq!(
-            answer.status,
-            StatusCode::OK,
-            "another day has its own intake"
-        );
-    }
+    assert_eq!(refusal(&answer), "daily_intake_reached");
+    // Moving within the same day gives its own place back first: allowed.
+    let moved = clerk
+        .call(
+            "move_booking",
+            &[
+                ("trip_id", &trip),
+                ("slot_id", &second.to_string()),
+                ("request_key", "intake-key-03"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{moved:?}");
+    assert_eq!(
+        book(&clerk, &next, next_day, "intake-key-04").await.status,
+        StatusCode::OK,
+        "another day has its own intake"
+    );
+}
+
+/// A slot of Huu Nghi starting at `hour` o'clock of the gate's clock, `days` days from
+/// today at the gate, with `capacity` and its day counter: the same day and hour
+/// whatever time the test runs.
+async fn slot_at_gate_hour(
+    app: &TestApp,
+    direction: &str,
+    days: i32,
+    hour: i32,
+    capacity: i32,
+) -> i64 {
+    let id: i64 = sqlx::query_scalar(
+        "with start as (
+           select ((date_trunc('day', now() at time zone 'Asia/Ho_Chi_Minh')
+                    + make_interval(days => $2, hours => $3))
+                   at time zone 'Asia/Ho_Chi_Minh') + interval '17 seconds' as at)
+         insert into slots (gate_id, direction, starts_at, ends_at, local_day, capacity)
+         select 'huu-nghi', $1, at, at + interval '1 hour',
+                (at at time zone 'Asia/Ho_Chi_Minh')::date, $4 from start
+         returning id",
+    )
+    .bind(direction)
+    .bind(days)
+    .bind(hour)
+    .bind(capacity)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into gate_days (gate_id, direction, local_day)
+         select gate_id, direction, local_day from slots where id = $1 on conflict do nothing",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    id
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -947,7 +990,11 @@ async fn a_booking_asks_who_is_signed_in(pool: PgPool) {
 
     // Nobody signed in; a bad trip id or key changes nothing to that.
     let stranger = app.browser();
-    for (trip_id, key) in [(trip.as_str(), "stranger-key-1"), ("not-a-trip", "stranger-key-2"), (trip.as_str(), "short")] {
+    for (trip_id, key) in [
+        (trip.as_str(), "stranger-key-1"),
+        ("not-a-trip", "stranger-key-2"),
+        (trip.as_str(), "short"),
+    ] {
         let answer = book(&stranger, trip_id, slot, key).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{answer:?}");
         assert_eq!(answer.body, "NotSignedIn");
@@ -960,23 +1007,47 @@ async fn a_booking_asks_who_is_signed_in(pool: PgPool) {
     let stolen = thief
         .call_with_headers(
             "book_slot",
-            &[("trip_id", &trip), ("slot_id", &slot.to_string()), ("request_key", "thief-key-001")],
+            &[
+                ("trip_id", &trip),
+                ("slot_id", &slot.to_string()),
+                ("request_key", "thief-key-001"),
+            ],
             &[("cookie", &copied)],
         )
         .await;
     assert_eq!(stolen.status, StatusCode::UNAUTHORIZED, "{stolen:?}");
     // An officer is no booker; a driver books only the trips they drive.
     let officer = support::officer(&app, "customs").await;
-    assert_eq!(book(&officer, &trip, slot, "officer-key-1").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        book(&officer, &trip, slot, "officer-key-1").await.status,
+        StatusCode::FORBIDDEN
+    );
     let not_theirs = sign_in("0987654321").await;
-    assert_eq!(book(&not_theirs, &trip, slot, "driver-key-002").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(slot_counts(&app.pool, slot).await, (0, 0), "nothing was booked");
+    assert_eq!(
+        book(&not_theirs, &trip, slot, "driver-key-002")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        slot_counts(&app.pool, slot).await,
+        (0, 0),
+        "nothing was booked"
+    );
 
     // The trip's own driver, and the office, may.
     let own_driver = sign_in("0900000001").await;
-    assert_eq!(book(&own_driver, &trip, slot, "driver-key-001").await.status, StatusCode::OK);
+    assert_eq!(
+        book(&own_driver, &trip, slot, "driver-key-001")
+            .await
+            .status,
+        StatusCode::OK
+    );
     // A key too short from a signed-in booker is a bad request, not a missing trip.
-    assert_eq!(book(&owner, &trip, slot, "short").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        book(&owner, &trip, slot, "short").await.status,
+        StatusCode::BAD_REQUEST
+    );
     assert_eq!(slot_counts(&app.pool, slot).await, (1, 1));
 }
 
