@@ -14,6 +14,7 @@ pub mod fleet_csv;
 pub mod form;
 pub mod gate_plan;
 pub mod lifecycle;
+pub mod password;
 pub mod person;
 pub mod plate;
 pub mod problem;

@@ -175,7 +175,7 @@ pub async fn load(state: &AppState) -> Result<(), String> {
             password: DEMO_PASSWORD.into(),
         };
         let firm = form
-            .parse()
+            .parse(app::server::passwords::common())
             .map_err(|errors| format!("demo firm refused: {errors:?}"))?;
         let admin_id = firms::register(state, &firm, &password_hash)
             .await
@@ -197,7 +197,7 @@ pub async fn load(state: &AppState) -> Result<(), String> {
                 password: DEMO_PASSWORD.into(),
             };
             let person = form
-                .parse()
+                .parse(app::server::passwords::common(), Some(&firm.name))
                 .map_err(|errors| format!("demo person refused: {errors:?}"))?;
             people::add(state, firm_id, &person, &password_hash)
                 .await

@@ -28,7 +28,7 @@ pub async fn register_firm(
         password,
     };
     let firm = form
-        .parse()
+        .parse(crate::server::passwords::common())
         .map_err(|errors| AppError::invalid(errors, &form))?;
     let state = crate::server::state()?;
     let password_hash = state.passwords.hash(&firm.admin_password).await?;

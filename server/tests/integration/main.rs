@@ -8,6 +8,7 @@
 #[allow(dead_code)]
 mod support;
 
+mod account_passwords;
 mod accounts;
 mod bookings;
 mod clearance;
