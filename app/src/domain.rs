@@ -7,6 +7,7 @@
 pub mod booking;
 pub mod cargo;
 pub mod clock;
+pub mod codes;
 pub mod contact;
 pub mod container;
 pub mod firm;
@@ -20,6 +21,7 @@ pub mod plate;
 pub mod problem;
 pub mod push;
 pub mod role;
+pub mod session;
 pub mod tax_code;
 pub mod text;
 pub mod trip;

@@ -35,10 +35,7 @@ pub async fn register_firm(
     let user_id = firms::register(&state, &firm, &password_hash)
         .await
         .map_err(|error| error.for_form(&form))?;
-    sessions::start(&state, user_id).await?;
-    let user = sessions::user_by_id(&state, user_id)
-        .await?
-        .ok_or(AppError::Internal)?;
-    request::redirect(user.role.home_path());
+    let (user, stage) = sessions::sign_in(&state, user_id).await?;
+    request::redirect(stage.next_path(user.role));
     Ok(user)
 }

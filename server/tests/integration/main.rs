@@ -9,6 +9,7 @@
 mod support;
 
 mod account_passwords;
+mod account_sessions;
 mod accounts;
 mod bookings;
 mod clearance;
