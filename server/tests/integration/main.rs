@@ -16,3 +16,4 @@ mod clearance;
 mod fleet;
 mod isolation;
 mod push;
+mod second_factor;
