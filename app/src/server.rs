@@ -20,6 +20,7 @@ pub mod push;
 pub mod people;
 pub mod rate_limit;
 pub mod request;
+pub mod reset_codes;
 pub mod second_factor;
 pub mod sessions;
 pub mod state;

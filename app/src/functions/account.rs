@@ -5,7 +5,9 @@ use crate::{
     error::AppError,
     models::{
         SessionUser,
-        account::{SecondFactorSetup, SecondFactorStatus, SessionInfo},
+        account::{
+            IssuedResetCode, SecondFactorSetup, SecondFactorStatus, SessionInfo, StaffMember,
+        },
     },
 };
 use leptos::prelude::*;
@@ -251,4 +253,154 @@ pub async fn verify_second_factor(code: String) -> Result<SessionUser, AppError>
     sessions::start(&state, &pending.user, SignInStage::Complete).await?;
     request::redirect(pending.user.role.home_path());
     Ok(pending.user)
+}
+
+/// Where a newly issued reset code waits to be shown once after a plain form post
+/// (HttpOnly, two minutes, cleared when shown).
+pub const RESET_CODE_COOKIE: &str = "bgp_new_reset_code";
+
+/// Issues a one-time code for a person who forgot their password (a firm admin for the
+/// firm's people, a gate admin for the officers at their gates, a platform admin for
+/// officers and gate admins). The code is returned once; the previous one stops working.
+#[server(endpoint = "issue_reset_code")]
+pub async fn issue_reset_code(person_id: String) -> Result<IssuedResetCode, AppError> {
+    use super::parse_id;
+    use crate::{
+        domain::{codes::grouped, role::Role},
+        server::{request, reset_codes, sessions},
+    };
+    let state = crate::server::state()?;
+    let user = sessions::require_user(&state).await?;
+    if !matches!(
+        user.role,
+        Role::FirmAdmin | Role::GateAdmin | Role::PlatformAdmin
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    let person_id = parse_id(&person_id)?;
+    let (code, expires_at) = reset_codes::issue(&state, &user, person_id).await?;
+    let issued = IssuedResetCode {
+        person_id,
+        code: grouped(&code),
+        expires_at: expires_at.timestamp(),
+    };
+    // The hydrated page shows the code from this answer; a plain form post is
+    // redirected, so the code waits for the next page in a short-lived cookie.
+    if request::from_plain_form() {
+        request::set_cookie(
+            RESET_CODE_COOKIE,
+            &format!("{}.{}.{}", issued.person_id, issued.code, issued.expires_at),
+            120,
+            state.settings.secure_cookies,
+        );
+    }
+    request::redirect(if user.role.belongs_to_firm() {
+        "/people?reset_code=1"
+    } else {
+        "/staff?reset_code=1"
+    });
+    Ok(issued)
+}
+
+/// The reset code just issued, once: read and cleared (for the page after a plain post).
+#[server(endpoint = "take_new_reset_code")]
+pub async fn take_new_reset_code() -> Result<Option<IssuedResetCode>, AppError> {
+    use crate::server::{request, sessions};
+    let state = crate::server::state()?;
+    sessions::require_user(&state).await?;
+    let Some(cookie) = request::cookie(RESET_CODE_COOKIE) else {
+        return Ok(None);
+    };
+    request::set_cookie(RESET_CODE_COOKIE, "", 0, state.settings.secure_cookies);
+    let mut parts = cookie.splitn(3, '.');
+    let (Some(person), Some(code), Some(expires)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(None);
+    };
+    Ok(match (person.parse(), expires.parse()) {
+        (Ok(person_id), Ok(expires_at)) => Some(IssuedResetCode {
+            person_id,
+            code: code.to_string(),
+            expires_at,
+        }),
+        _ => None,
+    })
+}
+
+/// The officers and gate admins whose password the signed-in gate or platform admin
+/// may reset.
+#[server(endpoint = "list_staff")]
+pub async fn list_staff() -> Result<Vec<StaffMember>, AppError> {
+    use crate::server::{reset_codes, sessions};
+    let state = crate::server::state()?;
+    let user = sessions::require_user(&state).await?;
+    reset_codes::staff(&state, &user).await
+}
+
+/// Sets a new password with a reset code an administrator gave: the person names their
+/// account by phone or e-mail. Wrong codes are throttled and, past a few, void the code.
+/// Every session of the account ends; the person is then signed in (or asked for their
+/// second factor, as at any sign-in).
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(
+    identifier: String,
+    code: String,
+    new_password: String,
+) -> Result<SessionUser, AppError> {
+    use crate::{
+        domain::{
+            Problem,
+            codes::ResetCode,
+            contact::SignInName,
+            form::FieldErrors,
+            password::{AccountWords, NewPassword},
+        },
+        server::{
+            accounts,
+            attempts::{self, Secret},
+            passwords, people, request, reset_codes, sessions,
+        },
+    };
+    #[derive(serde::Serialize)]
+    struct Typed<'a> {
+        identifier: &'a str,
+    }
+    let typed = Typed {
+        identifier: &identifier,
+    };
+    let mut errors = FieldErrors::default();
+    let name = errors.take("identifier", SignInName::parse(&identifier));
+    let reset_code = errors.take("code", ResetCode::parse(&code));
+    // What needs no account first; its own words once it is known.
+    errors.take(
+        "new_password",
+        NewPassword::choose(&new_password, passwords::common(), &AccountWords::default()),
+    );
+    let (Some(name), Some(reset_code), true) = (name, reset_code, errors.is_empty()) else {
+        return Err(AppError::invalid(errors, &typed));
+    };
+    let state = crate::server::state()?;
+    let guard = attempts::guard(&state, Secret::ResetCode, name.key())?;
+    let account = people::find_for_sign_in(&state, &name).await?;
+    let checked = match &account {
+        Some(account) => reset_codes::check(&state, account.user_id, &reset_code).await?,
+        None => None,
+    };
+    let (Some(account), Some(code_id)) = (account, checked) else {
+        guard.failed();
+        return Err(AppError::field("code", Problem::ResetCodeInvalid, &typed));
+    };
+    guard.passed();
+    let (_, words) = accounts::of(&state, account.user_id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let password = NewPassword::choose(&new_password, passwords::common(), &words.words())
+        .map_err(|problem| AppError::field("new_password", problem, &typed))?;
+    let hash = state.passwords.hash(&password).await?;
+    if !reset_codes::redeem(&state, code_id, account.user_id, &hash).await? {
+        return Err(AppError::field("code", Problem::ResetCodeInvalid, &typed));
+    }
+    let (user, stage) = sessions::sign_in(&state, account.user_id).await?;
+    request::redirect(stage.next_path(user.role));
+    Ok(user)
 }
