@@ -92,9 +92,33 @@ async fn an_officer_with_only_the_password_is_not_signed_in(pool: PgPool) {
     );
     let (status, _) = browser.get("/console").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "pages too");
+    let stream = browser
+        .client
+        .get(format!("{}/live/gates/huu-nghi", browser.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stream.status(),
+        StatusCode::UNAUTHORIZED,
+        "and live streams"
+    );
     assert!(
         browser.cookie("bgp_device").is_none(),
         "not a trusted device before the sign-in is complete"
+    );
+
+    assert_eq!(support::second_step(&browser).await.status, StatusCode::OK);
+    let stream = browser
+        .client
+        .get(format!("{}/live/gates/huu-nghi", browser.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stream.status(),
+        StatusCode::OK,
+        "the same stream once signed in"
     );
 }
 
