@@ -32,28 +32,36 @@ impl OwnWords {
 
 /// The password hash and own words of an active account.
 pub async fn of(state: &AppState, user_id: Uuid) -> Result<Option<(String, OwnWords)>, AppError> {
-    let row: Option<(
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        Option<String>,
-    )> = sqlx::query_as(
-        "select u.password_hash, u.email, u.phone, u.full_name, f.name
-               from users u left join firms f on f.id = u.firm_id
-              where u.id = $1 and u.active",
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        password_hash: String,
+        email: Option<String>,
+        phone: Option<String>,
+        full_name: String,
+        firm_name: Option<String>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "select u.password_hash, u.email, u.phone, u.full_name, f.name as firm_name
+           from users u left join firms f on f.id = u.firm_id
+          where u.id = $1 and u.active",
     )
     .bind(user_id)
     .fetch_optional(&state.pool)
     .await?;
-    Ok(row.map(|(hash, email, phone, full_name, firm_name)| {
+    Ok(row.map(|row| {
         let words = OwnWords {
-            email: email.as_deref().and_then(|email| Email::parse(email).ok()),
-            phone: phone.as_deref().and_then(|phone| Phone::parse(phone).ok()),
-            full_name,
-            firm_name,
+            email: row
+                .email
+                .as_deref()
+                .and_then(|email| Email::parse(email).ok()),
+            phone: row
+                .phone
+                .as_deref()
+                .and_then(|phone| Phone::parse(phone).ok()),
+            full_name: row.full_name,
+            firm_name: row.firm_name,
         };
-        (hash, words)
+        (row.password_hash, words)
     }))
 }
 
