@@ -2,6 +2,7 @@
 //! (named, so tests, benchmarks and devices can call it), takes every field as typed
 //! text, parses it with the domain rules and answers with [`crate::error::AppError`].
 
+pub mod account;
 pub mod auth;
 pub mod board;
 pub mod bookings;

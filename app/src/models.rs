@@ -80,6 +80,7 @@ pub struct ImportRow {
     pub problems: Vec<FieldError>,
 }
 
+pub mod account;
 pub mod clearance;
 pub mod gates;
 pub mod trips;

@@ -10,4 +10,6 @@ pub mod login;
 pub mod not_found;
 pub mod people;
 pub mod register;
+pub mod reset;
+pub mod staff;
 pub mod trips;

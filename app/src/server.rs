@@ -1,6 +1,9 @@
 //! Server-only helpers behind the server functions: state, sessions, passwords, login
 //! throttling and the SQL of each area. Nothing here is compiled into the browser.
 
+pub mod account_keys;
+pub mod accounts;
+pub mod attempts;
 pub mod board;
 pub mod bookings;
 pub mod clearance;
@@ -19,6 +22,8 @@ pub mod push;
 pub mod people;
 pub mod rate_limit;
 pub mod request;
+pub mod reset_codes;
+pub mod second_factor;
 pub mod sessions;
 pub mod state;
 pub mod trips;

@@ -1,7 +1,10 @@
 //! Configuration from the environment, with defaults for local development.
 
 use app::{
-    domain::push::{DEFAULT_PUSH_HOSTS, PushPolicy},
+    domain::{
+        push::{DEFAULT_PUSH_HOSTS, PushPolicy},
+        session::IdleTimeout,
+    },
     server::{Settings, live::StreamLimits},
 };
 use leptos::prelude::LeptosOptions;
@@ -25,6 +28,13 @@ fn number(name: &str) -> Option<u64> {
     variable(name).and_then(|value| value.trim().parse().ok())
 }
 
+/// A positive number of minutes, at most a week; anything else is not a setting.
+fn minutes(name: &str) -> Option<i64> {
+    variable(name)
+        .and_then(|value| value.trim().parse().ok())
+        .filter(|minutes| (1..=IdleTimeout::MAX_MINUTES).contains(minutes))
+}
+
 fn flag(name: &str) -> Option<bool> {
     variable(name).map(|value| matches!(value.trim(), "1" | "true" | "yes" | "on"))
 }
@@ -33,8 +43,9 @@ impl Config {
     /// `DATABASE_URL` (required); `LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`,
     /// `LEPTOS_SITE_PKG_DIR`, `LEPTOS_OUTPUT_NAME` as cargo-leptos sets them;
     /// `DATABASE_POOL_SIZE`; `SECURE_COOKIES` (default: on unless serving on loopback);
-    /// `SESSION_HOURS`; `PUSH_CONTACT`; `PUSH_ALLOWED_HOSTS` (default: the real push
-    /// services) and `PUSH_TEST_ORIGINS` (default: none); `LIVE_RECHECK_SECONDS`,
+    /// `SESSION_HOURS`; `IDLE_MINUTES_FIRM`, `IDLE_MINUTES_STAFF`; `RESET_CODE_MINUTES`;
+    /// `PUSH_CONTACT`; `PUSH_ALLOWED_HOSTS` (default: the real push services) and
+    /// `PUSH_TEST_ORIGINS` (default: none); `LIVE_RECHECK_SECONDS`,
     /// `LIVE_STREAMS_PER_SESSION`, `LIVE_STREAMS_PER_PROCESS`; `DEMO_DATA` to load the
     /// demo firms and officers.
     pub fn from_env() -> Result<Config, String> {
@@ -62,6 +73,14 @@ impl Config {
                 session_hours: variable("SESSION_HOURS")
                     .and_then(|hours| hours.parse().ok())
                     .unwrap_or(12),
+                idle: IdleTimeout {
+                    firm_minutes: minutes("IDLE_MINUTES_FIRM")
+                        .unwrap_or(IdleTimeout::default().firm_minutes),
+                    staff_minutes: minutes("IDLE_MINUTES_STAFF")
+                        .unwrap_or(IdleTimeout::default().staff_minutes),
+                },
+                reset_code_minutes: minutes("RESET_CODE_MINUTES")
+                    .unwrap_or(Settings::default().reset_code_minutes),
                 push_contact: variable("PUSH_CONTACT")
                     .unwrap_or_else(|| Settings::default().push_contact),
                 push_policy: PushPolicy::new(

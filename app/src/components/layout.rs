@@ -28,6 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 {declares_trips.then(|| view! { <A href="/trips">{t!(i18n, nav.trips)}</A> })}
                 {works_console.then(|| view! { <A href="/console">{t!(i18n, nav.console)}</A> })}
                 {plans_gates.then(|| view! { <A href="/gates">{t!(i18n, nav.gates)}</A> })}
+                {plans_gates.then(|| view! { <A href="/staff">{t!(i18n, nav.staff)}</A> })}
                 {manages_fleet.then(|| view! { <A href="/fleet">{t!(i18n, nav.fleet)}</A> })}
                 {manages_people.then(|| view! { <A href="/people">{t!(i18n, nav.people)}</A> })}
                 <A href="/board">{t!(i18n, nav.board)}</A>

@@ -47,6 +47,17 @@ pub fn problem_text(i18n: I18n, problem: Problem) -> String {
         Problem::PasswordTooLong { max } => {
             t_string!(i18n, problem.password_too_long, max).to_string()
         }
+        Problem::PasswordCommon => t_string!(i18n, problem.password_common).to_string(),
+        Problem::PasswordIsEmail => t_string!(i18n, problem.password_is_email).to_string(),
+        Problem::PasswordIsPhone => t_string!(i18n, problem.password_is_phone).to_string(),
+        Problem::PasswordIsPersonName => {
+            t_string!(i18n, problem.password_is_person_name).to_string()
+        }
+        Problem::PasswordIsFirmName => t_string!(i18n, problem.password_is_firm_name).to_string(),
+        Problem::PasswordWrong => t_string!(i18n, problem.password_wrong).to_string(),
+        Problem::ResetCodeInvalid => t_string!(i18n, problem.reset_code_invalid).to_string(),
+        Problem::SecondFactorWrong => t_string!(i18n, problem.second_factor_wrong).to_string(),
+        Problem::SecondFactorUsed => t_string!(i18n, problem.second_factor_used).to_string(),
         Problem::NotANumber => t_string!(i18n, problem.not_a_number).to_string(),
         Problem::OutOfRange { min, max } => {
             t_string!(i18n, problem.out_of_range, min, max).to_string()

@@ -63,11 +63,9 @@ pub async fn login(identifier: String, password: String) -> Result<SessionUser, 
         return Err(AppError::WrongCredentials);
     };
     state.login_limiter.record_success(attempt);
-    sessions::start(&state, account.user_id).await?;
-    let user = sessions::user_by_id(&state, account.user_id)
-        .await?
-        .ok_or(AppError::Internal)?;
-    request::redirect(user.role.home_path());
+    // Officers and admins (and anyone who set one up) still owe the second factor.
+    let (user, stage) = sessions::sign_in(&state, account.user_id).await?;
+    request::redirect(stage.next_path(user.role));
     Ok(user)
 }
 

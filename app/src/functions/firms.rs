@@ -28,17 +28,14 @@ pub async fn register_firm(
         password,
     };
     let firm = form
-        .parse()
+        .parse(crate::server::passwords::common())
         .map_err(|errors| AppError::invalid(errors, &form))?;
     let state = crate::server::state()?;
     let password_hash = state.passwords.hash(&firm.admin_password).await?;
     let user_id = firms::register(&state, &firm, &password_hash)
         .await
         .map_err(|error| error.for_form(&form))?;
-    sessions::start(&state, user_id).await?;
-    let user = sessions::user_by_id(&state, user_id)
-        .await?
-        .ok_or(AppError::Internal)?;
-    request::redirect(user.role.home_path());
+    let (user, stage) = sessions::sign_in(&state, user_id).await?;
+    request::redirect(stage.next_path(user.role));
     Ok(user)
 }

@@ -101,7 +101,7 @@ select q.ordinal, snapshot.*
                          from bookings b join slots s2 on s2.id = b.slot_id
                         where b.trip_id = t.id and b.status = 'active') current on true
     left join booking_requests r on r.firm_id = t.firm_id and r.key = q.key
-   where ss.id = q.session_id and ss.user_id = q.user_id and ss.ended_at is null and ss.expires_at > now()
+   where ss.id = q.session_id and ss.user_id = q.user_id and session_signed_in(ss)
  offset 0) snapshot");
 
 /// Whether a booking is being made or moved.

@@ -4,11 +4,25 @@
 //! per core at a time (a login storm queues instead of starving the async workers).
 //! Verifying against an unknown account hashes against a dummy so that it takes as long
 //! as a real one: the time of an answer does not tell which accounts exist.
+//!
+//! The list of commonly breached passwords new passwords are checked against is here
+//! too: server-side only, so it never weighs on the browser's WebAssembly.
 
-use crate::{domain::person::NewPassword, error::AppError};
+use crate::{
+    domain::password::{CommonPasswords, NewPassword},
+    error::AppError,
+};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use tokio::sync::Semaphore;
+
+/// The passwords refused as too common (`app/data/common-passwords.txt`, read once).
+pub fn common() -> &'static CommonPasswords {
+    static COMMON: LazyLock<CommonPasswords> = LazyLock::new(|| {
+        CommonPasswords::from_lines(include_str!("../../data/common-passwords.txt"))
+    });
+    &COMMON
+}
 
 pub struct Passwords {
     permits: Arc<Semaphore>,
@@ -115,6 +129,14 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[test]
+    fn the_common_list_holds_more_than_ten_thousand_passwords() {
+        assert!(common().len() > 10_000, "{}", common().len());
+        assert!(common().contains("12345678"));
+        assert!(common().contains("Password1"), "in any case");
+        assert!(!common().contains("mat-khau-2026"));
     }
 
     #[tokio::test]

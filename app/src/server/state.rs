@@ -1,8 +1,9 @@
 use super::{
-    board::BoardCache, bookings::BookingDb, live::Live, offline::ScopeKey, passes::PassKeys,
-    passwords::Passwords, rate_limit::LoginLimiter, sessions::SessionKeys,
+    account_keys::AccountKeys, board::BoardCache, bookings::BookingDb, live::Live,
+    offline::ScopeKey, passes::PassKeys, passwords::Passwords, rate_limit::LoginLimiter,
+    sessions::SessionKeys,
 };
-use crate::error::AppError;
+use crate::{domain::session::IdleTimeout, error::AppError};
 use axum::extract::FromRef;
 use leptos::prelude::*;
 use sqlx::PgPool;
@@ -15,6 +16,10 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How long a sign-in lasts.
     pub session_hours: i64,
+    /// How long a session may stay unused, for firm staff and for officers and admins.
+    pub idle: IdleTimeout,
+    /// How long a password reset code works after it is issued.
+    pub reset_code_minutes: i64,
     /// Who push services can contact about our messages (RFC 8292 `sub`: a `mailto:`
     /// or `https:` address of the gate's operator).
     pub push_contact: String,
@@ -32,6 +37,8 @@ impl Default for Settings {
         Settings {
             secure_cookies: true,
             session_hours: 12,
+            idle: IdleTimeout::default(),
+            reset_code_minutes: 30,
             push_contact: "mailto:push@border-gate.example".into(),
             push_policy: Default::default(),
             live_recheck: std::time::Duration::from_secs(5),
@@ -50,6 +57,8 @@ pub struct AppState {
     pub passwords: Arc<Passwords>,
     pub login_limiter: Arc<LoginLimiter>,
     pub pass_keys: Arc<PassKeys>,
+    /// Digests of reset and recovery codes, sealing of authenticator secrets.
+    pub account_keys: Arc<AccountKeys>,
     pub board_cache: Arc<BoardCache>,
     pub live: Arc<Live>,
     /// The booking path's own connections (see `bookings::lanes`).
@@ -70,6 +79,8 @@ impl AppState {
         let pass_seed = super::database::server_secret(&pool, "gate_pass").await?;
         let live = Live::new(settings.live_streams);
         let scope_secret = super::database::server_secret(&pool, "account_scope").await?;
+        let codes_key = super::database::server_secret(&pool, "account_codes").await?;
+        let second_factor_key = super::database::server_secret(&pool, "second_factor").await?;
         Ok(AppState {
             leptos_options,
             settings: Arc::new(settings),
@@ -77,6 +88,7 @@ impl AppState {
             passwords: Arc::new(Passwords::new()),
             login_limiter: Arc::new(LoginLimiter::default()),
             pass_keys: Arc::new(PassKeys::new(&pass_seed)),
+            account_keys: Arc::new(AccountKeys::new(&codes_key, &second_factor_key)),
             board_cache: Arc::new(BoardCache::default()),
             live: Arc::new(live),
             bookings: Arc::new(BookingDb::start(&pool)),

@@ -605,6 +605,7 @@ async fn gate_admin(app: &TestApp) -> Browser {
         .execute(&app.pool)
         .await
         .unwrap();
+    support::give_second_factor(app, admin).await;
     let browser = app.browser();
     let signed_in = browser
         .call(
@@ -613,6 +614,7 @@ async fn gate_admin(app: &TestApp) -> Browser {
         )
         .await;
     assert_eq!(signed_in.status, StatusCode::OK);
+    assert_eq!(support::second_step(&browser).await.status, StatusCode::OK);
     browser
 }
 

@@ -8,6 +8,8 @@
 #[allow(dead_code)]
 mod support;
 
+mod account_passwords;
+mod account_sessions;
 mod accounts;
 mod bookings;
 mod clearance;
@@ -16,3 +18,4 @@ mod fleet;
 mod isolation;
 mod live;
 mod push;
+mod second_factor;
