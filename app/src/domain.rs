@@ -19,8 +19,10 @@ pub mod plate;
 pub mod problem;
 pub mod push;
 pub mod role;
+pub mod security;
 pub mod tax_code;
 pub mod text;
+pub mod throttle;
 pub mod trip;
 pub mod vehicle;
 

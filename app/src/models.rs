@@ -82,4 +82,5 @@ pub struct ImportRow {
 
 pub mod clearance;
 pub mod gates;
+pub mod security;
 pub mod trips;

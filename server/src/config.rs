@@ -1,6 +1,9 @@
 //! Configuration from the environment, with defaults for local development.
 
-use app::server::Settings;
+use app::{
+    domain::throttle::{Limit, ThrottleSettings},
+    server::Settings,
+};
 use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;
 
@@ -26,7 +29,10 @@ impl Config {
     /// `DATABASE_URL` (required); `LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`,
     /// `LEPTOS_SITE_PKG_DIR`, `LEPTOS_OUTPUT_NAME` as cargo-leptos sets them;
     /// `DATABASE_POOL_SIZE`; `SECURE_COOKIES` (default: on unless serving on loopback);
-    /// `SESSION_HOURS`; `PUSH_CONTACT`; `DEMO_DATA` to load the demo firms and officers.
+    /// `SESSION_HOURS`; `PUSH_CONTACT`; `DEMO_DATA` to load the demo firms and officers;
+    /// the limits `REGISTRATIONS_PER_HOUR` (per client address) and
+    /// `BOOKING_CHANGES_PER_FIRM` / `BOOKING_CHANGES_PER_ADDRESS` per
+    /// `BOOKING_CHANGES_MINUTES`.
     pub fn from_env() -> Result<Config, String> {
         let database_url = variable("DATABASE_URL").ok_or("DATABASE_URL is not set")?;
         let site_addr: SocketAddr = variable("LEPTOS_SITE_ADDR")
@@ -54,8 +60,53 @@ impl Config {
                     .unwrap_or(12),
                 push_contact: variable("PUSH_CONTACT")
                     .unwrap_or_else(|| Settings::default().push_contact),
+                throttles: throttles()?,
             },
             demo_data: flag("DEMO_DATA").unwrap_or(false),
         })
     }
+}
+
+/// A whole number setting above zero, or its default.
+fn count(name: &str, default: u32) -> Result<u32, String> {
+    match variable(name) {
+        None => Ok(default),
+        Some(text) => text
+            .trim()
+            .parse()
+            .ok()
+            .filter(|value| *value > 0)
+            .ok_or_else(|| format!("{name}={text}: expected a whole number above 0")),
+    }
+}
+
+fn throttles() -> Result<ThrottleSettings, String> {
+    let default = ThrottleSettings::default();
+    let booking_minutes = count(
+        "BOOKING_CHANGES_MINUTES",
+        (default.booking_changes_per_firm.window.as_secs() / 60) as u32,
+    )?;
+    Ok(ThrottleSettings {
+        registrations_per_address: Limit::per_minutes(
+            count(
+                "REGISTRATIONS_PER_HOUR",
+                default.registrations_per_address.max,
+            )?,
+            60,
+        ),
+        booking_changes_per_firm: Limit::per_minutes(
+            count(
+                "BOOKING_CHANGES_PER_FIRM",
+                default.booking_changes_per_firm.max,
+            )?,
+            booking_minutes.into(),
+        ),
+        booking_changes_per_address: Limit::per_minutes(
+            count(
+                "BOOKING_CHANGES_PER_ADDRESS",
+                default.booking_changes_per_address.max,
+            )?,
+            booking_minutes.into(),
+        ),
+    })
 }

@@ -1,25 +1,62 @@
-//! Guards around every request.
+//! Guards around every request, and where their refusals are recorded in the security
+//! log: cross-site requests here, and every 403 at the error-status edge, whatever
+//! refused it (a server function, a page, a live stream), once.
 
-use app::error::AppError;
+use app::{
+    domain::security::EventKind,
+    error::AppError,
+    server::{AppState, security_events, sessions},
+};
 use axum::{
     body::{Body, to_bytes},
-    extract::Request,
+    extract::{ConnectInfo, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
+use std::net::{IpAddr, SocketAddr};
+
+/// Who sent a request and what it asked, kept for the security log until its answer.
+struct Caller {
+    account: Option<uuid::Uuid>,
+    address: Option<IpAddr>,
+    /// Method and path, without the query (it may carry personal data).
+    request: String,
+}
+
+impl Caller {
+    fn of(state: &AppState, request: &Request) -> Caller {
+        Caller {
+            account: sessions::claimed_account(state, request.headers()),
+            address: request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip()),
+            request: format!("{} {}", request.method(), request.uri().path()),
+        }
+    }
+
+    fn record(&self, state: &AppState, kind: EventKind) {
+        security_events::record(state, kind, self.account, self.address, &self.request);
+    }
+}
 
 /// Refuses state-changing requests that a browser sent on behalf of another site, so a
 /// page elsewhere cannot post a form into a signed-in user's session. Browsers say where
 /// a request comes from in `Sec-Fetch-Site` (or, older ones, `Origin`); programs that
 /// send neither carry no browser cookies and are let through.
-pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
+pub async fn refuse_cross_site(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if !safe && is_cross_site(request.headers()) {
+        Caller::of(&state, &request).record(&state, EventKind::CrossSite);
         return app_error_response(&AppError::CrossSite);
     }
     next.run(request).await
@@ -44,12 +81,21 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
 }
 
 /// Server functions answer every error with 500; this gives each its real status from
-/// [`AppError::status`], so bad input is a 4xx and only our own failures are 5xx.
-pub async fn app_error_status(request: Request, next: Next) -> Response {
+/// [`AppError::status`], so bad input is a 4xx and only our own failures are 5xx. A
+/// throttled request's 429 says when to come back (`Retry-After`). Every authorization
+/// refusal is recorded: a 403 answer (a server function's, a page's, a stream's), or a
+/// plain form's `Forbidden` that comes back as a redirect.
+pub async fn app_error_status(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let caller = Caller::of(&state, &request);
     let response = next.run(request).await;
-    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
-        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
-    {
+    if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
+        if response.status() == StatusCode::FORBIDDEN {
+            caller.record(&state, EventKind::Forbidden);
+        }
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -57,8 +103,21 @@ pub async fn app_error_status(request: Request, next: Next) -> Response {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let error = AppError::de(bytes.clone());
-    parts.status =
-        StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if parts.status == StatusCode::INTERNAL_SERVER_ERROR {
+        parts.status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    match error {
+        AppError::Forbidden => caller.record(&state, EventKind::Forbidden),
+        AppError::TooManyAttempts {
+            retry_after_seconds,
+        } if parts.status == StatusCode::TOO_MANY_REQUESTS => {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+        }
+        _ => {}
+    }
     Response::from_parts(parts, Body::from(bytes))
 }
 

@@ -10,7 +10,7 @@ use axum::{
     Router,
     body::Body,
     extract::{Request, State},
-    middleware::from_fn,
+    middleware::from_fn_with_state,
     response::IntoResponse,
     routing::{get, post},
 };
@@ -48,8 +48,14 @@ pub fn router(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
-        .layer(from_fn(middleware::app_error_status))
-        .layer(from_fn(middleware::refuse_cross_site))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::app_error_status,
+        ))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::refuse_cross_site,
+        ))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

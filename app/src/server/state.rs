@@ -1,8 +1,8 @@
 use super::{
     board::BoardCache, bookings::BookingDb, live::Live, passes::PassKeys, passwords::Passwords,
-    rate_limit::LoginLimiter, sessions::SessionKeys,
+    security_events::SecurityLog, sessions::SessionKeys, throttle::Throttle,
 };
-use crate::error::AppError;
+use crate::{domain::throttle::ThrottleSettings, error::AppError};
 use axum::extract::FromRef;
 use leptos::prelude::*;
 use sqlx::PgPool;
@@ -18,6 +18,8 @@ pub struct Settings {
     /// Who push services can contact about our messages (RFC 8292 `sub`: a `mailto:`
     /// or `https:` address of the gate's operator).
     pub push_contact: String,
+    /// Registration and booking limits.
+    pub throttles: ThrottleSettings,
 }
 
 impl Default for Settings {
@@ -26,6 +28,7 @@ impl Default for Settings {
             secure_cookies: true,
             session_hours: 12,
             push_contact: "mailto:push@border-gate.example".into(),
+            throttles: ThrottleSettings::default(),
         }
     }
 }
@@ -38,7 +41,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub session_keys: Arc<SessionKeys>,
     pub passwords: Arc<Passwords>,
-    pub login_limiter: Arc<LoginLimiter>,
+    /// Counters shared by every server process (sign-in, registration, bookings).
+    pub throttle: Arc<Throttle>,
+    pub security_log: Arc<SecurityLog>,
     pub pass_keys: Arc<PassKeys>,
     pub board_cache: Arc<BoardCache>,
     pub live: Arc<Live>,
@@ -56,12 +61,14 @@ impl AppState {
     ) -> Result<AppState, sqlx::Error> {
         let secret = super::database::server_secret(&pool, "session").await?;
         let pass_seed = super::database::server_secret(&pool, "gate_pass").await?;
+        let throttle_key = super::database::server_secret(&pool, "throttle").await?;
         Ok(AppState {
             leptos_options,
             settings: Arc::new(settings),
             session_keys: Arc::new(SessionKeys::new(&secret)),
             passwords: Arc::new(Passwords::new()),
-            login_limiter: Arc::new(LoginLimiter::default()),
+            throttle: Arc::new(Throttle::start(&pool, &throttle_key)),
+            security_log: SecurityLog::start(&pool),
             pass_keys: Arc::new(PassKeys::new(&pass_seed)),
             board_cache: Arc::new(BoardCache::default()),
             live: Arc::new(Live::default()),

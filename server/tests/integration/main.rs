@@ -14,3 +14,4 @@ mod clearance;
 mod fleet;
 mod isolation;
 mod push;
+mod throttles;

@@ -19,6 +19,18 @@ pub struct TestApp {
 }
 
 pub async fn spawn(pool: PgPool) -> TestApp {
+    spawn_with(
+        pool,
+        Settings {
+            secure_cookies: false,
+            ..Settings::default()
+        },
+    )
+    .await
+}
+
+/// The portal with other settings (limits, say).
+pub async fn spawn_with(pool: PgPool, settings: Settings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
@@ -27,10 +39,6 @@ pub async fn spawn(pool: PgPool) -> TestApp {
         .output_name("border-gate")
         .site_addr(address)
         .build();
-    let settings = Settings {
-        secure_cookies: false,
-        ..Settings::default()
-    };
     let state = AppState::new(pool.clone(), options, settings)
         .await
         .expect("state");
@@ -73,19 +81,22 @@ pub struct Browser {
     jar: Arc<Jar>,
 }
 
-/// An answer: status and JSON body.
+/// An answer: status, headers and JSON body.
 #[derive(Debug)]
 pub struct Answer {
     pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
     pub body: Value,
 }
 
 impl Answer {
     async fn from(response: Response) -> Answer {
         let status = response.status();
+        let headers = response.headers().clone();
         let text = response.text().await.unwrap();
         Answer {
             status,
+            headers,
             body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
         }
     }
