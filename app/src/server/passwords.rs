@@ -7,12 +7,17 @@
 
 use crate::{domain::person::NewPassword, error::AppError};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
 use tokio::sync::Semaphore;
 
 pub struct Passwords {
     permits: Arc<Semaphore>,
     dummy_hash: String,
+    /// New passwords hashed since start: what an anonymous client could make us spend.
+    hashed: AtomicU64,
 }
 
 fn argon2() -> Argon2<'static> {
@@ -37,11 +42,18 @@ impl Passwords {
         Passwords {
             permits: Arc::new(Semaphore::new(cores)),
             dummy_hash,
+            hashed: AtomicU64::new(0),
         }
+    }
+
+    /// How many new passwords this process has hashed.
+    pub fn hashed(&self) -> u64 {
+        self.hashed.load(Ordering::Relaxed)
     }
 
     pub async fn hash(&self, password: &NewPassword) -> Result<String, AppError> {
         let password = password.expose().to_string();
+        self.hashed.fetch_add(1, Ordering::Relaxed);
         self.on_blocking_thread(move || {
             argon2()
                 .hash_password(password.as_bytes())

@@ -139,3 +139,103 @@ async fn counters_hold_no_sign_in_name_and_no_address(pool: PgPool) {
         .unwrap();
     assert_eq!((counters, readable), (3, 0), "the failed sign-in's three");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_registration_after_the_limit_from_one_address_is_429_with_retry_after(pool: PgPool) {
+    let app = spawn_with(
+        pool,
+        with_limits(ThrottleSettings {
+            registrations_per_address: Limit::per_minutes(3, 60),
+            ..ThrottleSettings::default()
+        }),
+    )
+    .await;
+    for tag in 1..=3 {
+        assert_eq!(
+            register_firm(&app.browser(), tag).await.status,
+            StatusCode::OK
+        );
+    }
+    let hashed = app.state.passwords.hashed();
+
+    let refused = register_firm(&app.browser(), 4).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{refused:?}");
+    assert!((1..=3600).contains(&retry_after(&refused)));
+    assert_eq!(
+        app.state.passwords.hashed(),
+        hashed,
+        "refused before hashing"
+    );
+    let firms: i64 = sqlx::query_scalar("select count(*) from firms")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(firms, 3);
+    assert_eq!(
+        throttled_events(&app).await,
+        [("registration.address".to_string(), 1)]
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_registration_refused_for_a_taken_tax_code_or_email_never_hashes(pool: PgPool) {
+    let app = spawn(pool).await;
+    assert_eq!(
+        register_firm(&app.browser(), 1).await.status,
+        StatusCode::OK
+    );
+    let hashed = app.state.passwords.hashed();
+    assert_eq!(hashed, 1);
+
+    let form = |tax_code: &'static str, email: &'static str| {
+        [
+            ("firm_name", "Công ty Trùng"),
+            ("tax_code", tax_code),
+            ("address", "Km 3, Đồng Đăng, Lạng Sơn"),
+            ("firm_phone", "0205 3851 234"),
+            ("admin_name", "Trần Văn Trùng"),
+            ("email", email),
+            ("password", PASSWORD),
+        ]
+    };
+    let same_tax_code = app
+        .browser()
+        .call("register_firm", &form("4900000001", "new@firm.example"))
+        .await;
+    assert_eq!(
+        same_tax_code.problems(),
+        [("tax_code".into(), "tax_code_taken".into())]
+    );
+    let same_email = app
+        .browser()
+        .call("register_firm", &form("4900000077", "admin1@firm.example"))
+        .await;
+    assert_eq!(
+        same_email.problems(),
+        [("email".into(), "email_taken".into())]
+    );
+    let both = app
+        .browser()
+        .call("register_firm", &form("4900000001", "admin1@firm.example"))
+        .await;
+    assert_eq!(
+        both.problems(),
+        [
+            ("tax_code".into(), "tax_code_taken".into()),
+            ("email".into(), "email_taken".into())
+        ],
+        "every taken field at once"
+    );
+    assert_eq!(
+        app.state.passwords.hashed(),
+        hashed,
+        "no hash for a refusal"
+    );
+
+    let fresh = app
+        .browser()
+        .call("register_firm", &form("4900000077", "new@firm.example"))
+        .await;
+    assert_eq!(fresh.status, StatusCode::OK, "{fresh:?}");
+    assert_eq!(app.state.passwords.hashed(), hashed + 1);
+}
