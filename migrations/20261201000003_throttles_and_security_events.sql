@@ -97,11 +97,12 @@ begin
 end
 $$;
 
--- The security log. Repeats fold into one row per kind, minute, client and account with
--- a count (the server folds what one process sees, this unique constraint what several
--- write), so an attacker repeating a refused request adds to a count, not to the table.
--- `nulls not distinct`: an anonymous request (no account) or a folded flood (no client)
--- folds the same way. `address` is the client's address, an IPv6 client's /64 network.
+-- The security log. Repeats fold into one row per kind, minute, client, account and
+-- detail with a count (the server folds what one process sees, this unique constraint
+-- what several write), so an attacker repeating a refused request adds to a count, not
+-- to the table; the server also caps the rows of one kind a minute and folds the rest
+-- into one. `nulls not distinct`: an anonymous request (no account) or a folded flood
+-- (no client) folds the same way. `address` is the client's address, an IPv6 client's /64 network.
 -- `account_id` has no foreign key: the log keeps what it was told even about an account
 -- that is gone, and the page shows whatever account still matches.
 -- `detail` is short and chosen by the server (which counter was full, which path was
@@ -116,7 +117,8 @@ create table security_events (
     count integer not null check (count > 0),
     first_at timestamptz not null,
     last_at timestamptz not null check (last_at >= first_at),
-    constraint security_events_one_row_a_minute unique nulls not distinct (kind, minute, address, account_id)
+    constraint security_events_one_row_a_minute
+        unique nulls not distinct (kind, minute, address, account_id, detail)
 );
 
 -- The page reads newest first, all kinds or one.

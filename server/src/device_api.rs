@@ -2,19 +2,21 @@
 //! `Authorization: Bearer <device key>` and `{"plate": "12C-123.45"}`. A camera at the
 //! yard checks trucks in; one at the exit records them crossing. Answers JSON: 200 with
 //! the outcome, 401 for a missing, unknown or revoked key, 422 (and an alert for the
-//! officers) for a plate no booking expects or outside its window.
+//! officers) for a plate no booking expects or outside its window. A refused key is
+//! recorded in the security log.
 
 use app::{
+    domain::security::EventKind,
     error::AppError,
     server::{
         AppState,
         clearance::{self, PlateRead},
-        devices,
+        devices, security_events,
     },
 };
 use axum::{
     Json,
-    extract::State,
+    extract::{ConnectInfo, State},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -37,6 +39,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 pub async fn plate_read(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     reading: Option<Json<Reading>>,
 ) -> Response {
@@ -47,6 +50,18 @@ pub async fn plate_read(
     let device = match device {
         Ok(Some(device)) => device,
         Ok(None) => {
+            let detail = if bearer(&headers).is_some() {
+                "unknown_or_revoked"
+            } else {
+                "missing"
+            };
+            security_events::record(
+                &state,
+                EventKind::DeviceKeyRefused,
+                None,
+                Some(client.ip()),
+                detail,
+            );
             return (
                 StatusCode::UNAUTHORIZED,
                 Json(json!({ "error": "unknown_or_revoked_key" })),

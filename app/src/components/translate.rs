@@ -8,6 +8,7 @@ use crate::{
         lifecycle::{Channel, HoldReason},
         plate::Country,
         role::{Agency, Role},
+        security::EventKind,
         trip::{Direction, TripStatus},
         vehicle::VehicleKind,
     },
@@ -265,6 +266,20 @@ pub fn alert_text(i18n: I18n, kind: &str) -> String {
         "unknown_pass" => t_string!(i18n, alert.unknown_pass).to_string(),
         "wrong_gate" => t_string!(i18n, alert.wrong_gate).to_string(),
         other => other.to_string(),
+    }
+}
+
+pub fn security_event_text(i18n: I18n, kind: EventKind) -> String {
+    match kind {
+        EventKind::SignInFailed => t_string!(i18n, security.kind_sign_in_failed).to_string(),
+        EventKind::Throttled => t_string!(i18n, security.kind_throttled).to_string(),
+        EventKind::ForgedPass => t_string!(i18n, security.kind_forged_pass).to_string(),
+        EventKind::RefusedPass => t_string!(i18n, security.kind_refused_pass).to_string(),
+        EventKind::DeviceKeyRefused => {
+            t_string!(i18n, security.kind_device_key_refused).to_string()
+        }
+        EventKind::CrossSite => t_string!(i18n, security.kind_cross_site).to_string(),
+        EventKind::Forbidden => t_string!(i18n, security.kind_forbidden).to_string(),
     }
 }
 

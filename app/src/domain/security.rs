@@ -52,15 +52,15 @@ impl EventKind {
     }
 }
 
-/// Repeats of one kind from one client and account within this minute share one row.
+/// Repeats of one kind, client, account and detail within this minute share one row.
 pub fn minute_of(at: DateTime<Utc>) -> DateTime<Utc> {
     at.duration_trunc(chrono::Duration::minutes(1))
         .unwrap_or(at)
 }
 
 /// At most this many rows of one kind a minute from one server process; beyond, the
-/// events of that kind fold into one row without client or account (a flood from many
-/// addresses then costs one row a minute, not one per address).
+/// events of that kind fold into one row without client, account or detail (a flood
+/// from many addresses, or of many paths, then costs one row a minute, not one each).
 pub const ROWS_PER_KIND_A_MINUTE: usize = 200;
 
 /// The longest detail kept.

@@ -4,12 +4,12 @@
 //! token, pass code or anything typed), when and from where.
 //!
 //! Recording never fails and never waits: an event joins this process's pending rows,
-//! where its repeats within the minute (same kind, client and account) are folded into a
-//! count; one task writes what is pending in one statement, at once when idle, and the
-//! database folds the rows of several processes the same way (one row per kind, minute,
-//! client and account). Past [`ROWS_PER_KIND_A_MINUTE`] clients of one kind in a minute,
-//! further ones fold into one row without client or account: a flood from many
-//! addresses costs a row a minute, not a row each.
+//! where its repeats within the minute (same kind, client, account and detail) are folded
+//! into a count; one task writes what is pending in one statement, at once when idle, and
+//! the database folds the rows of several processes the same way (one row per kind,
+//! minute, client, account and detail). Past [`ROWS_PER_KIND_A_MINUTE`] such rows of one
+//! kind in a minute, further ones fold into one row without client, account or detail: a
+//! flood from many addresses (or of many paths) costs a row a minute, not a row each.
 
 use super::{AppState, request};
 use crate::{
@@ -36,20 +36,23 @@ use uuid::Uuid;
 
 /// The rows of one page.
 pub const PAGE_SIZE: u32 = 50;
+/// The detail of the row that folds a minute's flood of one kind.
+const FOLDED: &str = "many clients";
+
 /// Rows kept, in days (a job deletes older ones).
 pub const KEEP_DAYS: i32 = 400;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct RowKey {
     minute: DateTime<Utc>,
     kind: &'static str,
     network: Option<Network>,
     account: Option<Uuid>,
+    detail: String,
 }
 
 #[derive(Debug, Clone)]
 struct Row {
-    detail: String,
     count: i32,
     first_at: DateTime<Utc>,
     last_at: DateTime<Utc>,
@@ -58,9 +61,9 @@ struct Row {
 #[derive(Default)]
 struct Pending {
     rows: HashMap<RowKey, Row>,
-    /// The minute `seen` is about, and the clients and accounts of each kind seen in it.
+    /// The minute `seen` is about, and the rows of each kind seen in it.
     minute: Option<DateTime<Utc>>,
-    seen: HashMap<&'static str, HashSet<(Option<Network>, Option<Uuid>)>>,
+    seen: HashMap<&'static str, HashSet<RowKey>>,
 }
 
 pub struct SecurityLog {
@@ -96,6 +99,7 @@ impl SecurityLog {
             kind: kind.code(),
             network: address.map(Network::of),
             account,
+            detail: clean_detail(detail),
         };
         {
             let mut pending = self
@@ -107,22 +111,16 @@ impl SecurityLog {
                 pending.seen.clear();
             }
             let seen = pending.seen.entry(key.kind).or_default();
-            let who = (key.network, key.account);
-            if !seen.contains(&who) {
+            if !seen.contains(&key) {
                 if seen.len() >= ROWS_PER_KIND_A_MINUTE {
                     key.network = None;
                     key.account = None;
+                    key.detail = FOLDED.to_string();
                 } else {
-                    seen.insert(who);
+                    seen.insert(key.clone());
                 }
             }
-            let folded = key.network.is_none() && key.account.is_none() && address.is_some();
             let row = pending.rows.entry(key).or_insert_with(|| Row {
-                detail: if folded {
-                    "many clients".to_string()
-                } else {
-                    clean_detail(detail)
-                },
                 count: 0,
                 first_at: at,
                 last_at: at,
@@ -161,7 +159,7 @@ impl SecurityLog {
             .store(!pending.rows.is_empty(), Ordering::SeqCst);
         let mut rows: Vec<_> = pending.rows.drain().collect();
         // One order for every process's statements: no deadlock between two of them.
-        rows.sort_by_key(|(key, _)| *key);
+        rows.sort_by(|(one, _), (other, _)| one.cmp(other));
         rows
     }
 }
@@ -213,7 +211,7 @@ async fn write(pool: &PgPool, rows: &[(RowKey, Row)]) -> Result<(), sqlx::Error>
         "insert into security_events as e (kind, minute, address, account_id, detail, count, first_at, last_at)
          select * from unnest($1::text[], $2::timestamptz[], $3::text[]::inet[], $4::uuid[], $5::text[], $6::int[],
                               $7::timestamptz[], $8::timestamptz[])
-         on conflict (kind, minute, address, account_id) do update
+         on conflict (kind, minute, address, account_id, detail) do update
             set count = e.count + excluded.count,
                 first_at = least(e.first_at, excluded.first_at),
                 last_at = greatest(e.last_at, excluded.last_at)",
@@ -226,7 +224,7 @@ async fn write(pool: &PgPool, rows: &[(RowKey, Row)]) -> Result<(), sqlx::Error>
             .collect::<Vec<_>>(),
     )
     .bind(rows.iter().map(|(key, _)| key.account).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(_, row)| row.detail.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(key, _)| key.detail.as_str()).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, row)| row.count).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, row)| row.first_at).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, row)| row.last_at).collect::<Vec<_>>())
@@ -275,6 +273,15 @@ macro_rules! events_select {
     };
 }
 
+/// Only a platform admin reads the log.
+pub fn may_read(viewer: Role) -> Result<(), AppError> {
+    if viewer == Role::PlatformAdmin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// One page of the log, newest first, for a platform admin; anyone else is refused.
 pub async fn page(
     state: &AppState,
@@ -282,9 +289,7 @@ pub async fn page(
     kind: Option<EventKind>,
     page: u32,
 ) -> Result<SecurityLogPage, AppError> {
-    if viewer != Role::PlatformAdmin {
-        return Err(AppError::Forbidden);
-    }
+    may_read(viewer)?;
     let page = page.clamp(1, 10_000);
     let offset = i64::from((page - 1) * PAGE_SIZE);
     // One more than a page tells whether older rows exist.

@@ -14,4 +14,5 @@ mod clearance;
 mod fleet;
 mod isolation;
 mod push;
+mod security_events;
 mod throttles;
