@@ -47,6 +47,7 @@ declare
     last_member integer;
     member integer;
     place integer;
+    stored_hits integer;
     total integer := coalesce(array_length(requests, 1), 0);
 begin
     perform set_config('synchronous_commit', 'off', true);
@@ -56,9 +57,14 @@ begin
      order by c.scope, c.subject, c.window_start
     on conflict (scope, subject, window_start) do update set hits = t.hits where false;
 
-    select array_agg(t.hits order by c.place) into counts
-      from unnest(scopes, subjects, window_starts) with ordinality as c (scope, subject, window_start, place)
-      join throttle_counters t on t.scope = c.scope and t.subject = c.subject and t.window_start = c.window_start;
+    -- Each counter read and written by its primary key, one at a time: a join with the
+    -- arrays would be planned for arrays of any length and scanned the whole table.
+    for place in 1 .. coalesce(array_length(scopes, 1), 0) loop
+        select t.hits into stored_hits
+          from throttle_counters t
+         where t.scope = scopes[place] and t.subject = subjects[place] and t.window_start = window_starts[place];
+        counts[place] := stored_hits;
+    end loop;
     counted := counts;
 
     while first_member <= total loop
@@ -90,10 +96,12 @@ begin
         first_member := last_member + 1;
     end loop;
 
-    update throttle_counters t set hits = c.hits
-      from unnest(scopes, subjects, window_starts, counts, counted) as c (scope, subject, window_start, hits, before)
-     where t.scope = c.scope and t.subject = c.subject and t.window_start = c.window_start
-       and c.hits <> c.before;
+    for place in 1 .. coalesce(array_length(scopes, 1), 0) loop
+        if counts[place] <> counted[place] then
+            update throttle_counters t set hits = counts[place]
+             where t.scope = scopes[place] and t.subject = subjects[place] and t.window_start = window_starts[place];
+        end if;
+    end loop;
 end
 $$;
 
@@ -102,7 +110,8 @@ $$;
 -- what several write), so an attacker repeating a refused request adds to a count, not
 -- to the table; the server also caps the rows of one kind a minute and folds the rest
 -- into one. `nulls not distinct`: an anonymous request (no account) or a folded flood
--- (no client) folds the same way. `address` is the client's address, an IPv6 client's /64 network.
+-- (no client) folds the same way. `address` is the client's address (an IPv6 client's
+-- /64 network).
 -- `account_id` has no foreign key: the log keeps what it was told even about an account
 -- that is gone, and the page shows whatever account still matches.
 -- `detail` is short and chosen by the server (which counter was full, which path was

@@ -18,27 +18,37 @@ use server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
 use std::net::{IpAddr, SocketAddr};
 
 /// Who sent a request and what it asked, kept for the security log until its answer.
+/// Only copies are kept (cheap, on every request); the session cookie is read only
+/// when something is recorded.
 struct Caller {
-    account: Option<uuid::Uuid>,
+    cookies: HeaderMap,
     address: Option<IpAddr>,
-    /// Method and path, without the query (it may carry personal data).
-    request: String,
+    method: Method,
+    uri: http::Uri,
 }
 
 impl Caller {
-    fn of(state: &AppState, request: &Request) -> Caller {
+    fn of(request: &Request) -> Caller {
+        let mut cookies = HeaderMap::new();
+        for cookie in request.headers().get_all(header::COOKIE) {
+            cookies.append(header::COOKIE, cookie.clone());
+        }
         Caller {
-            account: sessions::claimed_account(state, request.headers()),
+            cookies,
             address: request
                 .extensions()
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|info| info.0.ip()),
-            request: format!("{} {}", request.method(), request.uri().path()),
+            method: request.method().clone(),
+            uri: request.uri().clone(),
         }
     }
 
     fn record(&self, state: &AppState, kind: EventKind) {
-        security_events::record(state, kind, self.account, self.address, &self.request);
+        // Method and path, never the query (it may carry personal data).
+        let request = format!("{} {}", self.method, self.uri.path());
+        let account = sessions::claimed_account(state, &self.cookies);
+        security_events::record(state, kind, account, self.address, &request);
     }
 }
 
@@ -56,7 +66,7 @@ pub async fn refuse_cross_site(
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if !safe && is_cross_site(request.headers()) {
-        Caller::of(&state, &request).record(&state, EventKind::CrossSite);
+        Caller::of(&request).record(&state, EventKind::CrossSite);
         return app_error_response(&AppError::CrossSite);
     }
     next.run(request).await
@@ -90,7 +100,7 @@ pub async fn app_error_status(
     request: Request,
     next: Next,
 ) -> Response {
-    let caller = Caller::of(&state, &request);
+    let caller = Caller::of(&request);
     let response = next.run(request).await;
     if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
         if response.status() == StatusCode::FORBIDDEN {
