@@ -5,6 +5,7 @@ use crate::{
     i18n::*,
     routes::{
         account::{AccountPage, second_factor::SecondFactorPage},
+        admin::security::SecurityPage,
         board::BoardPage,
         console::{dashboard::DashboardPage, gate::ConsolePage, posts::PostsPage},
         fleet::{
@@ -115,6 +116,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("console") view=PostsPage ssr=SsrMode::Async />
                         <Route path=path!("console/:gate") view=ConsolePage ssr=SsrMode::Async />
                         <Route path=path!("console/:gate/dashboard") view=DashboardPage ssr=SsrMode::Async />
+                        <Route path=path!("admin/security") view=SecurityPage ssr=SsrMode::Async />
                     </Routes>
                 </Layout>
             </Router>

@@ -21,9 +21,11 @@ pub mod plate;
 pub mod problem;
 pub mod push;
 pub mod role;
+pub mod security;
 pub mod session;
 pub mod tax_code;
 pub mod text;
+pub mod throttle;
 pub mod trip;
 pub mod vehicle;
 

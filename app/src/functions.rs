@@ -12,6 +12,7 @@ pub mod fleet;
 pub mod gates;
 pub mod people;
 pub mod push;
+pub mod security;
 pub mod trips;
 
 /// Ids arrive as text; one that does not parse names nothing, like another firm's id.

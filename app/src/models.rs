@@ -83,4 +83,5 @@ pub struct ImportRow {
 pub mod account;
 pub mod clearance;
 pub mod gates;
+pub mod security;
 pub mod trips;

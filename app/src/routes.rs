@@ -1,6 +1,7 @@
 //! One module per page, grouped by area; the router is in `app.rs`.
 
 pub mod account;
+pub mod admin;
 pub mod board;
 pub mod console;
 pub mod fleet;

@@ -40,6 +40,11 @@
 //!   HTTP client pool instead of one client (browser) per booker;
 //! - `BENCH_SEED` [2026]; `BENCH_PORT` [a free port]; `BENCH_DATABASE` [generated];
 //!   `BENCH_KEEP_DATABASE` [0]; `BENCH_SERVER_BIN` [the release server built with the benchmark];
+//! - `BENCH_BOOKING_CHANGES_PER_FIRM` [10000000], `BENCH_BOOKING_CHANGES_PER_ADDRESS`
+//!   [10000000]: the server's booking limits (`BOOKING_CHANGES_PER_FIRM` / `_PER_ADDRESS`
+//!   per 10 minutes). Every booker here shares one address and a firm makes hundreds of
+//!   bookings in 40 s, so the defaults are set where the limits count every change but
+//!   refuse none: the storm measures the counting, not its refusals;
 //! - `DATABASE_POOL_SIZE` is passed on to the server (its default: 4 per core);
 //!   `BENCH_SERVER_LOG` [warn] is its `RUST_LOG` (the log is kept in the temp dir).
 
@@ -95,6 +100,8 @@ struct Config {
     site_root: PathBuf,
     admin_url: String,
     server_pool: Option<String>,
+    booking_changes_per_firm: u64,
+    booking_changes_per_address: u64,
 }
 
 fn variable(name: &str) -> Option<String> {
@@ -187,6 +194,11 @@ impl Config {
                 "DATABASE_URL is not set (source scripts/database.sh, or run scripts/bench-booking.sh)",
             )?,
             server_pool: variable("DATABASE_POOL_SIZE"),
+            booking_changes_per_firm: setting("BENCH_BOOKING_CHANGES_PER_FIRM", 10_000_000)?,
+            booking_changes_per_address: setting(
+                "BENCH_BOOKING_CHANGES_PER_ADDRESS",
+                10_000_000,
+            )?,
         };
         if config.bookers == 0 || config.firms == 0 || config.trips_per_firm == 0 {
             return Err("BENCH_BOOKERS, BENCH_FIRMS and BENCH_TRIPS_PER_FIRM must be > 0".into());
@@ -285,6 +297,14 @@ impl ServerProcess {
                 variable("BENCH_SERVER_LOG").unwrap_or_else(|| "warn".into()),
             )
             .env("DEMO_DATA", "0")
+            .env(
+                "BOOKING_CHANGES_PER_FIRM",
+                config.booking_changes_per_firm.to_string(),
+            )
+            .env(
+                "BOOKING_CHANGES_PER_ADDRESS",
+                config.booking_changes_per_address.to_string(),
+            )
             .stdin(Stdio::null())
             .stdout(log_file)
             .stderr(log_copy);
@@ -2165,7 +2185,9 @@ async fn storm(
     // about 30 s later, in the middle of the storm, and a portal in service has no such
     // backlog. Flushed now, before the clock starts.
     let flush_started = Instant::now();
-    let flushed = Command::new("sync").status().is_ok_and(|status| status.success());
+    let flushed = Command::new("sync")
+        .status()
+        .is_ok_and(|status| status.success());
     let flush = flush_started.elapsed();
 
     let gate_rows = sqlx::query(
@@ -2187,9 +2209,11 @@ async fn storm(
             format!("server default, {} connections", cores * 4)
         });
     println!(
-        "setup: database {}, server ready in {:.1} s ({server_pool}), seeded {} firms / {} declared trips / {} vehicles and {history} finished bookings of the past {} days and {ahead} active ones at the other gates in {:.1} s, {} firm admins signed in over HTTP in {:.1} s, dirty files {} in {:.1} s",
+        "setup: database {}, server ready in {:.1} s ({server_pool}, booking limits {} per firm and {} per address per 10 min), seeded {} firms / {} declared trips / {} vehicles and {history} finished bookings of the past {} days and {ahead} active ones at the other gates in {:.1} s, {} firm admins signed in over HTTP in {:.1} s, dirty files {} in {:.1} s",
         config.database,
         server_ready.as_secs_f64(),
+        config.booking_changes_per_firm,
+        config.booking_changes_per_address,
         config.firms,
         seeded.trips.len(),
         seeded.trips.len(),
@@ -2197,7 +2221,11 @@ async fn storm(
         seeding.as_secs_f64(),
         cookies.len(),
         logins.as_secs_f64(),
-        if flushed { "flushed (sync)" } else { "NOT flushed (sync failed)" },
+        if flushed {
+            "flushed (sync)"
+        } else {
+            "NOT flushed (sync failed)"
+        },
         flush.as_secs_f64()
     );
     for row in &gate_rows {
@@ -2488,7 +2516,11 @@ async fn storm(
     // The whole storm by 5 s, then its opening (when most bookings confirm) by 1 s.
     for (step, until, title) in [
         (5.0, drained, "timeline (by send time, 5 s buckets):"),
-        (1.0, drained.min(10.0), "the first 10 s (by send time, 1 s buckets):"),
+        (
+            1.0,
+            drained.min(10.0),
+            "the first 10 s (by send time, 1 s buckets):",
+        ),
     ] {
         println!();
         println!("{title}");
@@ -2506,7 +2538,9 @@ async fn storm(
                 .samples
                 .iter()
                 .filter(in_window)
-                .filter(|sample| ((sample.sent_ms as f64 / 1000.0) / step).floor() as usize == bucket)
+                .filter(|sample| {
+                    ((sample.sent_ms as f64 / 1000.0) / step).floor() as usize == bucket
+                })
                 .collect();
             if in_bucket.is_empty() {
                 continue;
@@ -2514,7 +2548,9 @@ async fn storm(
             let width = (seconds - from).clamp(0.001, step);
             let mut latencies: Vec<u32> = in_bucket
                 .iter()
-                .filter(|sample| !matches!(sample.outcome, Outcome::Dropped | Outcome::TransportError))
+                .filter(|sample| {
+                    !matches!(sample.outcome, Outcome::Dropped | Outcome::TransportError)
+                })
                 .map(|sample| sample.latency_us)
                 .collect();
             latencies.sort_unstable();

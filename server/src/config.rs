@@ -4,6 +4,7 @@ use app::{
     domain::{
         push::{DEFAULT_PUSH_HOSTS, PushPolicy},
         session::IdleTimeout,
+        throttle::{Limit, ThrottleSettings},
     },
     server::{Settings, live::StreamLimits},
 };
@@ -47,7 +48,9 @@ impl Config {
     /// `PUSH_CONTACT`; `PUSH_ALLOWED_HOSTS` (default: the real push services) and
     /// `PUSH_TEST_ORIGINS` (default: none); `LIVE_RECHECK_SECONDS`,
     /// `LIVE_STREAMS_PER_SESSION`, `LIVE_STREAMS_PER_PROCESS`; `DEMO_DATA` to load the
-    /// demo firms and officers.
+    /// demo firms and officers; the limits `REGISTRATIONS_PER_HOUR` (per client address)
+    /// and `BOOKING_CHANGES_PER_FIRM` / `BOOKING_CHANGES_PER_ADDRESS` per
+    /// `BOOKING_CHANGES_MINUTES`.
     pub fn from_env() -> Result<Config, String> {
         let database_url = variable("DATABASE_URL").ok_or("DATABASE_URL is not set")?;
         let site_addr: SocketAddr = variable("LEPTOS_SITE_ADDR")
@@ -97,8 +100,53 @@ impl Config {
                     per_process: number("LIVE_STREAMS_PER_PROCESS")
                         .map_or(StreamLimits::default().per_process, |count| count as usize),
                 },
+                throttles: throttles()?,
             },
             demo_data: flag("DEMO_DATA").unwrap_or(false),
         })
     }
+}
+
+/// A whole number setting above zero, or its default.
+fn count(name: &str, default: u32) -> Result<u32, String> {
+    match variable(name) {
+        None => Ok(default),
+        Some(text) => text
+            .trim()
+            .parse()
+            .ok()
+            .filter(|value| *value > 0)
+            .ok_or_else(|| format!("{name}={text}: expected a whole number above 0")),
+    }
+}
+
+fn throttles() -> Result<ThrottleSettings, String> {
+    let default = ThrottleSettings::default();
+    let booking_minutes = count(
+        "BOOKING_CHANGES_MINUTES",
+        (default.booking_changes_per_firm.window.as_secs() / 60) as u32,
+    )?;
+    Ok(ThrottleSettings {
+        registrations_per_address: Limit::per_minutes(
+            count(
+                "REGISTRATIONS_PER_HOUR",
+                default.registrations_per_address.max,
+            )?,
+            60,
+        ),
+        booking_changes_per_firm: Limit::per_minutes(
+            count(
+                "BOOKING_CHANGES_PER_FIRM",
+                default.booking_changes_per_firm.max,
+            )?,
+            booking_minutes.into(),
+        ),
+        booking_changes_per_address: Limit::per_minutes(
+            count(
+                "BOOKING_CHANGES_PER_ADDRESS",
+                default.booking_changes_per_address.max,
+            )?,
+            booking_minutes.into(),
+        ),
+    })
 }

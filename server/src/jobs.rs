@@ -1,6 +1,7 @@
 //! Work the server does on its own: slots materialised ahead from each gate's plan,
 //! bookings whose arrival window closed marked as no-shows, reminders and late-arrival
-//! warnings queued for push. Safe with several server
+//! warnings queued for push, throttle counters of ended windows and old security events
+//! deleted. Safe with several server
 //! processes on one database (see `bookings::mark_no_shows`).
 
 use app::server::{AppState, bookings, gates};
@@ -29,6 +30,12 @@ pub fn spawn(state: AppState) {
                 Ok(0) => {}
                 Ok(marked) => tracing::info!(marked, "no-shows marked"),
                 Err(error) => tracing::warn!(%error, "no-show sweep failed"),
+            }
+            if let Err(error) = state.throttle.delete_expired(now).await {
+                tracing::warn!(%error, "deleting ended throttle windows failed");
+            }
+            if let Err(error) = app::server::security_events::delete_old(&state, now).await {
+                tracing::warn!(%error, "deleting old security events failed");
             }
             match app::server::push::queue_reminders(&state).await {
                 Ok(0) => {}

@@ -8,22 +8,27 @@ use leptos::prelude::*;
 /// a resource's key to refetch on each. Browser only: on the server it stays at zero.
 pub fn follow_live(url: Signal<String>) -> ReadSignal<u32> {
     let (heard, set_heard) = signal(0u32);
-    Effect::new(move |previous: Option<Option<leptos::web_sys::EventSource>>| {
-        if let Some(Some(source)) = previous {
-            source.close();
-        }
-        let source = leptos::web_sys::EventSource::new(&url.get()).ok()?;
-        let on_message = leptos::wasm_bindgen::closure::Closure::<dyn Fn(leptos::web_sys::MessageEvent)>::new(move |_| {
-            set_heard.update(|count| *count += 1);
-        });
-        use leptos::wasm_bindgen::JsCast;
-        let _ = source.add_event_listener_with_callback("trip", on_message.as_ref().unchecked_ref());
-        // The listener lives as long as the page: the source is closed on the next run.
-        on_message.forget();
-        let closing = source.clone();
-        on_cleanup(move || closing.close());
-        Some(source)
-    });
+    Effect::new(
+        move |previous: Option<Option<leptos::web_sys::EventSource>>| {
+            if let Some(Some(source)) = previous {
+                source.close();
+            }
+            let source = leptos::web_sys::EventSource::new(&url.get()).ok()?;
+            let on_message = leptos::wasm_bindgen::closure::Closure::<
+                dyn Fn(leptos::web_sys::MessageEvent),
+            >::new(move |_| {
+                set_heard.update(|count| *count += 1);
+            });
+            use leptos::wasm_bindgen::JsCast;
+            let _ = source
+                .add_event_listener_with_callback("trip", on_message.as_ref().unchecked_ref());
+            // The listener lives as long as the page: the source is closed on the next run.
+            on_message.forget();
+            let closing = source.clone();
+            on_cleanup(move || closing.close());
+            Some(source)
+        },
+    );
     heard
 }
 

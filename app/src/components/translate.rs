@@ -8,6 +8,7 @@ use crate::{
         lifecycle::{Channel, HoldReason},
         plate::Country,
         role::{Agency, Role},
+        security::EventKind,
         trip::{Direction, TripStatus},
         vehicle::VehicleKind,
     },
@@ -24,7 +25,9 @@ pub fn problem_text(i18n: I18n, problem: Problem) -> String {
         Problem::Required => t_string!(i18n, problem.required).to_string(),
         Problem::TooMany { max } => t_string!(i18n, problem.too_many, max).to_string(),
         Problem::InvalidCharacters => t_string!(i18n, problem.invalid_characters).to_string(),
-        Problem::PushSubscriptionInvalid => t_string!(i18n, problem.push_subscription_invalid).to_string(),
+        Problem::PushSubscriptionInvalid => {
+            t_string!(i18n, problem.push_subscription_invalid).to_string()
+        }
         Problem::TooShort { min } => t_string!(i18n, problem.too_short, min).to_string(),
         Problem::TooLong { max } => t_string!(i18n, problem.too_long, max).to_string(),
         Problem::PlateFormat => t_string!(i18n, problem.plate_format).to_string(),
@@ -282,6 +285,20 @@ pub fn alert_text(i18n: I18n, kind: &str) -> String {
         "unknown_pass" => t_string!(i18n, alert.unknown_pass).to_string(),
         "wrong_gate" => t_string!(i18n, alert.wrong_gate).to_string(),
         other => other.to_string(),
+    }
+}
+
+pub fn security_event_text(i18n: I18n, kind: EventKind) -> String {
+    match kind {
+        EventKind::SignInFailed => t_string!(i18n, security.kind_sign_in_failed).to_string(),
+        EventKind::Throttled => t_string!(i18n, security.kind_throttled).to_string(),
+        EventKind::ForgedPass => t_string!(i18n, security.kind_forged_pass).to_string(),
+        EventKind::RefusedPass => t_string!(i18n, security.kind_refused_pass).to_string(),
+        EventKind::DeviceKeyRefused => {
+            t_string!(i18n, security.kind_device_key_refused).to_string()
+        }
+        EventKind::CrossSite => t_string!(i18n, security.kind_cross_site).to_string(),
+        EventKind::Forbidden => t_string!(i18n, security.kind_forbidden).to_string(),
     }
 }
 

@@ -48,7 +48,7 @@ pub async fn change_password(
     let (hash, words) = accounts::of(&state, user.user_id)
         .await?
         .ok_or(AppError::NotSignedIn)?;
-    let guard = attempts::guard(&state, Secret::CurrentPassword, &user.user_id.to_string())?;
+    let guard = attempts::guard(&state, Secret::CurrentPassword, &user.user_id.to_string()).await?;
     if !state
         .passwords
         .verify(&current_password, Some(&hash))
@@ -57,7 +57,7 @@ pub async fn change_password(
         guard.failed();
         return Err(refuse("current_password", Problem::PasswordWrong));
     }
-    guard.passed();
+    guard.passed().await?;
     let password = NewPassword::choose(&new_password, passwords::common(), &words.words())
         .map_err(|problem| refuse("new_password", problem))?;
     let hash = state.passwords.hash(&password).await?;
@@ -183,12 +183,12 @@ pub async fn confirm_second_factor(code: String) -> Result<Vec<String>, AppError
     let state = crate::server::state()?;
     let (user, signing_in) = setting_up(&state).await?;
     let code = SecondFactorCode::parse_totp(&code).map_err(|problem| refuse("code", problem))?;
-    let guard = attempts::guard(&state, Secret::SecondFactor, &user.user_id.to_string())?;
+    let guard = attempts::guard(&state, Secret::SecondFactor, &user.user_id.to_string()).await?;
     let Some(codes) = second_factor::confirm(&state, user.user_id, &code).await? else {
         guard.failed();
         return Err(refuse("code", Problem::SecondFactorWrong));
     };
-    guard.passed();
+    guard.passed().await?;
     let codes: Vec<String> = codes.iter().map(|code| grouped(code)).collect();
     if signing_in {
         sessions::start(&state, &user, SignInStage::Complete).await?;
@@ -241,14 +241,19 @@ pub async fn verify_second_factor(code: String) -> Result<SessionUser, AppError>
         &state,
         Secret::SecondFactor,
         &pending.user.user_id.to_string(),
-    )?;
+    )
+    .await?;
     match second_factor::verify(&state, pending.user.user_id, &code).await? {
-        Verdict::Accepted => guard.passed(),
+        Verdict::Accepted => guard.passed().await?,
         Verdict::Wrong => {
             guard.failed();
             return Err(refuse("code", Problem::SecondFactorWrong));
         }
-        Verdict::AlreadyUsed => return Err(refuse("code", Problem::SecondFactorUsed)),
+        // A right code given twice is no guess: it does not count against the account.
+        Verdict::AlreadyUsed => {
+            guard.passed().await?;
+            return Err(refuse("code", Problem::SecondFactorUsed));
+        }
     }
     sessions::start(&state, &pending.user, SignInStage::Complete).await?;
     request::redirect(pending.user.role.home_path());
@@ -380,7 +385,7 @@ pub async fn reset_password(
         return Err(AppError::invalid(errors, &typed));
     };
     let state = crate::server::state()?;
-    let guard = attempts::guard(&state, Secret::ResetCode, name.key())?;
+    let guard = attempts::guard(&state, Secret::ResetCode, name.key()).await?;
     let account = people::find_for_sign_in(&state, &name).await?;
     let checked = match &account {
         Some(account) => reset_codes::check(&state, account.user_id, &reset_code).await?,
@@ -390,7 +395,7 @@ pub async fn reset_password(
         guard.failed();
         return Err(AppError::field("code", Problem::ResetCodeInvalid, &typed));
     };
-    guard.passed();
+    guard.passed().await?;
     let (_, words) = accounts::of(&state, account.user_id)
         .await?
         .ok_or(AppError::Internal)?;

@@ -15,7 +15,13 @@ pub async fn list_trips(
     use crate::{domain::trip::TripStatus, server::trips};
     let state = crate::server::state()?;
     let viewer = super::trip_viewer(&state).await?;
-    trips::list(&state, viewer, TripStatus::from_code(status.trim()), day.trim() == "today").await
+    trips::list(
+        &state,
+        viewer,
+        TripStatus::from_code(status.trim()),
+        day.trim() == "today",
+    )
+    .await
 }
 
 #[server(endpoint = "get_trip")]
@@ -80,9 +86,8 @@ pub async fn save_trip(
     } else {
         Some(parse_id(&trip_id)?)
     };
-    let intent = Intent::from_code(&intent).ok_or_else(|| {
-        AppError::refused("intent", crate::domain::Problem::UnknownChoice)
-    })?;
+    let intent = Intent::from_code(&intent)
+        .ok_or_else(|| AppError::refused("intent", crate::domain::Problem::UnknownChoice))?;
     let form = TripForm {
         vehicle_id,
         driver_id,

@@ -62,7 +62,10 @@ pub struct TripDetail {
     pub drivers: Vec<Choice>,
     /// At the gate: the lane called to, where each required agency stands, a hold.
     pub lane: Option<String>,
-    pub agencies: Vec<(crate::domain::role::Agency, crate::models::clearance::AgencyState)>,
+    pub agencies: Vec<(
+        crate::domain::role::Agency,
+        crate::models::clearance::AgencyState,
+    )>,
     pub hold: Option<crate::models::clearance::Hold>,
     /// When the truck may check in at the yard (Unix seconds), while booked.
     pub arrival_window: Option<(i64, i64)>,

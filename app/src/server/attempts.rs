@@ -1,21 +1,23 @@
 //! Throttling of every secret checked besides the sign-in password: the current password
-//! before changing it, the second factor, a password reset code. Each is counted by the
-//! sign-in limiter (`state.login_limiter`) like a sign-in, under its own key per account
-//! (`second_factor:<account>`...), never as a trusted device: these are the only calls
-//! to the limiter outside `functions::auth::login`.
+//! before changing it, the second factor, a password reset code. Each is held to the
+//! sign-in policy's counters (`domain::throttle::SignInPolicy`), shared by every server
+//! process, under its own key per account (`second_factor:<account>`...), never as a
+//! trusted device. As for sign-in, an attempt counts before its secret is checked (so
+//! parallel guesses cannot outrun the count) and a success takes its hit back.
 
-use super::{AppState, rate_limit::Attempt, request};
-use crate::error::AppError;
-use std::{net::IpAddr, time::Instant};
+use super::{AppState, request, throttle};
+use crate::{
+    domain::throttle::{Attempt, SignInPolicy},
+    error::AppError,
+};
 
-/// One throttled check, let through: say how it went.
+/// One throttled check, let through (and counted): say how it went.
 pub struct Guard<'a> {
     state: &'a AppState,
-    key: String,
-    address: IpAddr,
+    taken: throttle::Taken,
 }
 
-/// What is being checked; part of the limiter's key.
+/// What is being checked; part of the counters' key.
 #[derive(Debug, Clone, Copy)]
 pub enum Secret {
     CurrentPassword,
@@ -33,43 +35,38 @@ impl Secret {
     }
 }
 
-/// Lets a check of `secret` for `account` go ahead, or refuses it with how long to wait.
-pub fn guard<'a>(
+/// Lets a check of `secret` for `account` go ahead (counting it), or refuses it with
+/// how long to wait (429, recorded in the security log).
+pub async fn guard<'a>(
     state: &'a AppState,
     secret: Secret,
     account: &str,
 ) -> Result<Guard<'a>, AppError> {
-    let guard = Guard {
-        state,
-        key: format!("{}:{account}", secret.name()),
+    let key = format!("{}:{account}", secret.name());
+    let attempt = Attempt {
+        account: &key,
         address: request::client_address(),
+        trusted_device: false,
     };
-    guard
-        .state
-        .login_limiter
-        .check(guard.attempt(), Instant::now())
-        .map_err(|wait| AppError::TooManyAttempts {
-            retry_after_seconds: wait.as_secs().max(1),
-        })?;
-    Ok(guard)
+    let who = throttle::Who {
+        account: None,
+        address: attempt.address,
+    };
+    let taken = throttle::take(state, &SignInPolicy::default().counters(attempt), who).await?;
+    Ok(Guard { state, taken })
 }
 
 impl Guard<'_> {
-    fn attempt(&self) -> Attempt<'_> {
-        Attempt {
-            account: &self.key,
-            address: self.address,
-            trusted_device: false,
-        }
-    }
+    /// A wrong secret: it was counted when the check was let through.
+    pub fn failed(self) {}
 
-    pub fn failed(self) {
+    /// A right secret takes its hit back, as a successful sign-in does.
+    pub async fn passed(self) -> Result<(), AppError> {
         self.state
-            .login_limiter
-            .record_failure(self.attempt(), Instant::now());
-    }
-
-    pub fn passed(self) {
-        self.state.login_limiter.record_success(self.attempt());
+            .throttle
+            .settle(&self.taken, |scope| {
+                Some(SignInPolicy::after_success(scope))
+            })
+            .await
     }
 }

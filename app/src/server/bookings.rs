@@ -173,12 +173,19 @@ fn is_transient(error: &lanes::Raised) -> bool {
 }
 
 /// Books `slot_id` for a declared trip, or moves a booked trip there, for the signed-in
-/// user of `session` (an account and its session row, from the session cookie).
-/// Idempotent under `key`: a retry returns the first attempt's booking. Returns the
-/// booking's id.
+/// user of `session` (an account and its session row, from the session cookie) at client
+/// address `from`. Idempotent under `key`: a retry returns the first attempt's booking.
+/// Returns the booking's id.
+///
+/// A change the snapshot admits counts against its firm's and its address's booking
+/// limits before it is written (`TooManyAttempts` past them); refusals on the snapshot
+/// (a full slot above all) and answered retries do not count, and cost no more than the
+/// one read they always did.
+#[allow(clippy::too_many_arguments)]
 pub async fn book(
     state: &AppState,
     session: Option<(Uuid, Uuid)>,
+    from: std::net::IpAddr,
     trip_id: Uuid,
     slot_id: i64,
     key: &str,
@@ -206,7 +213,11 @@ pub async fn book(
         // Signed out, not a firm account that books, a bad key, or no such trip in the
         // firm (or not the driver's own) or no such slot: the usual check says which.
         Viewer::require(state).await?;
-        return Err(if valid_key { AppError::NotFound } else { AppError::BadRequest });
+        return Err(if valid_key {
+            AppError::NotFound
+        } else {
+            AppError::BadRequest
+        });
     };
     let Some(viewer) = crate::domain::role::Role::from_columns(&snapshot.viewer_role, None)
         .and_then(|role| Viewer::of_account(user, role, Some(snapshot.viewer_firm)))
@@ -274,6 +285,15 @@ pub async fn book(
     let caps = policy
         .admit(now, &slot, snapshot.perishable, &holdings, &strikes, offset)
         .map_err(refuse)?;
+    let counters = state
+        .settings
+        .throttles
+        .booking_change(viewer.firm_id, from);
+    let who = super::throttle::Who {
+        account: Some(viewer.user_id),
+        address: from,
+    };
+    super::throttle::take(state, &counters, who).await?;
 
     let lane = db.lane(
         &snapshot.gate.id,

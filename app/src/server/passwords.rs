@@ -13,7 +13,10 @@ use crate::{
     error::AppError,
 };
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use std::sync::{Arc, LazyLock};
+use std::sync::{
+    Arc, LazyLock,
+    atomic::{AtomicU64, Ordering},
+};
 use tokio::sync::Semaphore;
 
 /// The passwords refused as too common (`app/data/common-passwords.txt`, read once).
@@ -27,6 +30,8 @@ pub fn common() -> &'static CommonPasswords {
 pub struct Passwords {
     permits: Arc<Semaphore>,
     dummy_hash: String,
+    /// New passwords hashed since start: what an anonymous client could make us spend.
+    hashed: AtomicU64,
 }
 
 fn argon2() -> Argon2<'static> {
@@ -51,11 +56,18 @@ impl Passwords {
         Passwords {
             permits: Arc::new(Semaphore::new(cores)),
             dummy_hash,
+            hashed: AtomicU64::new(0),
         }
+    }
+
+    /// How many new passwords this process has hashed.
+    pub fn hashed(&self) -> u64 {
+        self.hashed.load(Ordering::Relaxed)
     }
 
     pub async fn hash(&self, password: &NewPassword) -> Result<String, AppError> {
         let password = password.expose().to_string();
+        self.hashed.fetch_add(1, Ordering::Relaxed);
         self.on_blocking_thread(move || {
             argon2()
                 .hash_password(password.as_bytes())

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub const SESSION_COOKIE: &str = "bgp_session";
-/// Marks a device where an account signed in before (see `rate_limit`).
+/// Marks a device where an account signed in before (see `domain::throttle`).
 pub const DEVICE_COOKIE: &str = "bgp_device";
 const DEVICE_DAYS: i64 = 180;
 
@@ -240,6 +240,13 @@ pub fn claimed_session(state: &AppState) -> Option<(Uuid, Uuid)> {
         .session_keys
         .verify(&request::cookie(SESSION_COOKIE)?, SESSION_AUDIENCE)?;
     Some((claims.sub, claims.sid?))
+}
+
+/// The account a request's session cookie names, if it is well signed and unexpired,
+/// for the security log (whether the session is still open does not matter there).
+pub fn claimed_account(state: &AppState, headers: &http::HeaderMap) -> Option<Uuid> {
+    let token = request::cookie_in(headers, SESSION_COOKIE)?;
+    Some(state.session_keys.verify(&token, SESSION_AUDIENCE)?.sub)
 }
 
 /// The signed-in user of a request handled outside Leptos (live streams).

@@ -1,9 +1,12 @@
 use super::{
     account_keys::AccountKeys, board::BoardCache, bookings::BookingDb, live::Live,
-    offline::ScopeKey, passes::PassKeys, passwords::Passwords, rate_limit::LoginLimiter,
-    sessions::SessionKeys,
+    offline::ScopeKey, passes::PassKeys, passwords::Passwords, security_events::SecurityLog,
+    sessions::SessionKeys, throttle::Throttle,
 };
-use crate::{domain::session::IdleTimeout, error::AppError};
+use crate::{
+    domain::{session::IdleTimeout, throttle::ThrottleSettings},
+    error::AppError,
+};
 use axum::extract::FromRef;
 use leptos::prelude::*;
 use sqlx::PgPool;
@@ -30,6 +33,8 @@ pub struct Settings {
     pub live_recheck: std::time::Duration,
     /// Open live streams allowed per session and per process.
     pub live_streams: super::live::StreamLimits,
+    /// Registration and booking limits.
+    pub throttles: ThrottleSettings,
 }
 
 impl Default for Settings {
@@ -43,6 +48,7 @@ impl Default for Settings {
             push_policy: Default::default(),
             live_recheck: std::time::Duration::from_secs(5),
             live_streams: Default::default(),
+            throttles: ThrottleSettings::default(),
         }
     }
 }
@@ -55,7 +61,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub session_keys: Arc<SessionKeys>,
     pub passwords: Arc<Passwords>,
-    pub login_limiter: Arc<LoginLimiter>,
+    /// Counters shared by every server process (sign-in, registration, bookings).
+    pub throttle: Arc<Throttle>,
+    pub security_log: Arc<SecurityLog>,
     pub pass_keys: Arc<PassKeys>,
     /// Digests of reset and recovery codes, sealing of authenticator secrets.
     pub account_keys: Arc<AccountKeys>,
@@ -81,12 +89,14 @@ impl AppState {
         let scope_secret = super::database::server_secret(&pool, "account_scope").await?;
         let codes_key = super::database::server_secret(&pool, "account_codes").await?;
         let second_factor_key = super::database::server_secret(&pool, "second_factor").await?;
+        let throttle_key = super::database::server_secret(&pool, "throttle").await?;
         Ok(AppState {
             leptos_options,
             settings: Arc::new(settings),
             session_keys: Arc::new(SessionKeys::new(&secret)),
             passwords: Arc::new(Passwords::new()),
-            login_limiter: Arc::new(LoginLimiter::default()),
+            throttle: Arc::new(Throttle::start(&pool, &throttle_key)),
+            security_log: SecurityLog::start(&pool),
             pass_keys: Arc::new(PassKeys::new(&pass_seed)),
             account_keys: Arc::new(AccountKeys::new(&codes_key, &second_factor_key)),
             board_cache: Arc::new(BoardCache::default()),

@@ -297,13 +297,22 @@ pub async fn detail(
         .and_then(|booking| DateTime::from_timestamp(booking.time.starts_at, 0))
         .is_some_and(|start| policy.change(now, start) == crate::domain::booking::Change::Late);
     let events = events(state, trip_id, gate.as_ref()).await?;
-    let (agencies, hold) = if matches!(summary.status, TripStatus::CalledForward | TripStatus::Inspection | TripStatus::Held | TripStatus::Cleared) {
+    let (agencies, hold) = if matches!(
+        summary.status,
+        TripStatus::CalledForward | TripStatus::Inspection | TripStatus::Held | TripStatus::Cleared
+    ) {
         let mut standing = super::console::agency_states(state, &[trip_id]).await?;
         let (decided, hold) = standing.remove(&trip_id).unwrap_or_default();
         let agencies = crate::domain::lifecycle::required_agencies(row.quarantine_required)
             .into_iter()
             .map(|agency| {
-                let state = decided.iter().find(|(decided, _)| *decided == agency).map_or(crate::models::clearance::AgencyState::Pending, |(_, state)| *state);
+                let state = decided
+                    .iter()
+                    .find(|(decided, _)| *decided == agency)
+                    .map_or(
+                        crate::models::clearance::AgencyState::Pending,
+                        |(_, state)| *state,
+                    );
                 (agency, state)
             })
             .collect();
@@ -312,13 +321,19 @@ pub async fn detail(
         (Vec::new(), None)
     };
     let arrival_window = (summary.status == TripStatus::Booked)
-        .then(|| booking.as_ref().and_then(|booking| DateTime::from_timestamp(booking.time.starts_at, 0)))
+        .then(|| {
+            booking
+                .as_ref()
+                .and_then(|booking| DateTime::from_timestamp(booking.time.starts_at, 0))
+        })
         .flatten()
         .map(|start| {
             let (opens, closes) = policy.arrival_window(start);
             (opens.timestamp(), closes.timestamp())
         });
-    let other_side_offset_minutes = gate.as_ref().map_or(480, |gate| offset_minutes(&gate.other_side_time_zone, now));
+    let other_side_offset_minutes = gate
+        .as_ref()
+        .map_or(480, |gate| offset_minutes(&gate.other_side_time_zone, now));
     let status = summary.status;
     let can_change_driver = status.allows_driver_change() && !viewer.driver_only;
     let drivers = if can_change_driver {

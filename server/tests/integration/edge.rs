@@ -20,6 +20,7 @@ enum Caller {
     Customs,
     TrafficPolice,
     GateAdmin,
+    PlatformAdmin,
 }
 
 /// How a server function takes its arguments.
@@ -259,6 +260,7 @@ const FUNCTIONS: &[(&str, Encoding, Caller, &[&str])] = &[
     ("get_trip", Form, FirmAdmin, &["trip_id"]),
     ("trip_form_options", Form, FirmAdmin, &["trip_id"]),
     ("change_driver", Form, FirmAdmin, &["trip_id", "driver_id"]),
+    ("security_events", Form, PlatformAdmin, &["kind", "page"]),
     (
         "save_trip",
         Form,
@@ -313,6 +315,7 @@ struct Callers {
     customs: Browser,
     traffic_police: Browser,
     gate_admin: Browser,
+    platform_admin: Browser,
 }
 
 impl Callers {
@@ -342,6 +345,7 @@ impl Callers {
                 &["huu-nghi"],
             )
             .await,
+            platform_admin: staff(app, "platform_admin", None, "root@portal.test", &[]).await,
         }
     }
 
@@ -353,6 +357,7 @@ impl Callers {
             Customs => &self.customs,
             TrafficPolice => &self.traffic_police,
             GateAdmin => &self.gate_admin,
+            PlatformAdmin => &self.platform_admin,
         }
     }
 }

@@ -19,3 +19,5 @@ mod isolation;
 mod live;
 mod push;
 mod second_factor;
+mod security_events;
+mod throttles;

@@ -30,7 +30,10 @@ pub fn Notifications() -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SetPushTopics>::new();
     let remove = ServerAction::<RemovePushDevice>::new();
-    let devices = Resource::new(move || (save.version().get(), remove.version().get()), |_| get_push_devices());
+    let devices = Resource::new(
+        move || (save.version().get(), remove.version().get()),
+        |_| get_push_devices(),
+    );
     // Saving posts, then comes back to `/account?push=saved` (with or without script).
     let query = use_query_map();
     let saved = move || query.with(|query| query.get("push").as_deref() == Some("saved"));

@@ -26,7 +26,13 @@ pub fn DashboardPage() -> impl IntoView {
     let gate = move || params.with(|params| params.get("gate").unwrap_or_default());
     let heard = follow_live(Signal::derive(move || format!("/live/gates/{}", gate())));
     let dashboard = Resource::new(
-        move || (gate(), query.with(|query| query.get("day").unwrap_or_default()), heard.get()),
+        move || {
+            (
+                gate(),
+                query.with(|query| query.get("day").unwrap_or_default()),
+                heard.get(),
+            )
+        },
         |(gate, day, _)| get_dashboard(gate, day),
     );
     view! {
@@ -125,7 +131,11 @@ fn Chart(
     labels: Vec<u32>,
     series: Vec<(Signal<String>, &'static str, Vec<Option<i64>>)>,
 ) -> impl IntoView {
-    let top = series.iter().flat_map(|(_, _, values)| values.iter().flatten().copied()).max().unwrap_or(0);
+    let top = series
+        .iter()
+        .flat_map(|(_, _, values)| values.iter().flatten().copied())
+        .max()
+        .unwrap_or(0);
     let scale = nice_ceiling(top);
     let hours = labels.len().max(1) as f64;
     let band = (WIDTH - LEFT) / hours;
@@ -137,7 +147,11 @@ fn Chart(
         .flat_map(|(index, (_, class, values))| {
             values.iter().enumerate().filter_map(move |(hour, value)| {
                 let value = (*value)?;
-                let height = if scale == 0 { 0.0 } else { plot * value as f64 / scale as f64 };
+                let height = if scale == 0 {
+                    0.0
+                } else {
+                    plot * value as f64 / scale as f64
+                };
                 let x = LEFT + band * hour as f64 + band * 0.1 + bar * index as f64;
                 Some(view! {
                     <rect
@@ -170,10 +184,13 @@ fn Chart(
             view! { <li><span class=format!("swatch {class}")></span> {move || name.get()}</li> }
         })
         .collect_view();
-    let table_head = series.iter().map(|(name, _, _)| {
-        let name = *name;
-        view! { <th>{move || name.get()}</th> }
-    }).collect_view();
+    let table_head = series
+        .iter()
+        .map(|(name, _, _)| {
+            let name = *name;
+            view! { <th>{move || name.get()}</th> }
+        })
+        .collect_view();
     let table_rows = labels
         .iter()
         .enumerate()

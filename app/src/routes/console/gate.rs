@@ -17,7 +17,9 @@ use crate::{
         role::Agency,
         trip::{Direction, TripStatus},
     },
-    functions::clearance::{AcknowledgeAlert, CallForward, CheckIn, ConfirmExit, Decide, get_console},
+    functions::clearance::{
+        AcknowledgeAlert, CallForward, CheckIn, ConfirmExit, Decide, get_console,
+    },
     i18n::*,
     models::clearance::{AgencyState, Console, QueueEntry},
 };
@@ -56,7 +58,9 @@ pub fn ConsolePage() -> impl IntoView {
                 gate(),
                 query.with(|query| query.get("direction").unwrap_or_default()),
                 heard.get(),
-                actions.check_in.version().get() + actions.call_forward.version().get() + actions.decide.version().get(),
+                actions.check_in.version().get()
+                    + actions.call_forward.version().get()
+                    + actions.decide.version().get(),
                 actions.exit.version().get() + actions.acknowledge.version().get(),
             )
         },
@@ -244,7 +248,11 @@ fn Where(gate: StoredValue<String>, direction: Direction) -> impl IntoView {
 
 /// One truck: plate, firm, slot, arrival, lane, where each agency stands.
 #[component]
-fn Entry(entry: QueueEntry, offset: i32, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+fn Entry(
+    entry: QueueEntry,
+    offset: i32,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let hold = entry.hold.clone();
     view! {
@@ -284,11 +292,24 @@ fn Entry(entry: QueueEntry, offset: i32, #[prop(optional)] children: Option<Chil
 
 /// The decision buttons of the officer's own agency for one truck in the lanes.
 #[component]
-fn Decisions(entry: QueueEntry, agency: Agency, decide: ServerAction<Decide>, gate: StoredValue<String>, direction: Direction) -> impl IntoView {
+fn Decisions(
+    entry: QueueEntry,
+    agency: Agency,
+    decide: ServerAction<Decide>,
+    gate: StoredValue<String>,
+    direction: Direction,
+) -> impl IntoView {
     let i18n = use_i18n();
     let trip_id = entry.trip_id.to_string();
-    let state = entry.agencies.iter().find(|(decided, _)| *decided == agency).map(|(_, state)| *state);
-    let holding = entry.hold.as_ref().is_some_and(|hold| hold.agency == agency);
+    let state = entry
+        .agencies
+        .iter()
+        .find(|(decided, _)| *decided == agency)
+        .map(|(_, state)| *state);
+    let holding = entry
+        .hold
+        .as_ref()
+        .is_some_and(|hold| hold.agency == agency);
     // The label follows the language chosen, hydrated or not.
     let label = move |decision: &'static str, channel: &'static str| match (decision, channel) {
         ("release", _) => t_string!(i18n, console.release).to_string(),
@@ -315,7 +336,9 @@ fn Decisions(entry: QueueEntry, agency: Agency, decide: ServerAction<Decide>, ga
             form("release", "", "primary").into_any(),
             reject_form(decide, entry.trip_id.to_string()).into_any(),
         ],
-        (TripStatus::Held, _) | (_, Some(AgencyState::Cleared)) | (_, Some(AgencyState::Held)) => Vec::new(),
+        (TripStatus::Held, _) | (_, Some(AgencyState::Cleared)) | (_, Some(AgencyState::Held)) => {
+            Vec::new()
+        }
         (_, Some(AgencyState::Pending)) if agency == Agency::Customs => vec![
             form("clear", "green", "primary").into_any(),
             form("clear", "yellow", "").into_any(),
@@ -340,11 +363,22 @@ fn reject_form(decide: ServerAction<Decide>, trip_id: String) -> impl IntoView {
     folded_form(decide, trip_id, "reject")
 }
 
-fn folded_form(decide: ServerAction<Decide>, trip_id: String, decision: &'static str) -> impl IntoView {
+fn folded_form(
+    decide: ServerAction<Decide>,
+    trip_id: String,
+    decision: &'static str,
+) -> impl IntoView {
     let i18n = use_i18n();
     let gate_id = use_params_map().with_untracked(|params| params.get("gate").unwrap_or_default());
-    let direction = use_query_map().with_untracked(|query| query.get("direction").unwrap_or_else(|| "export".into()));
-    let label = move || if decision == "hold" { t_string!(i18n, console.hold) } else { t_string!(i18n, console.reject) };
+    let direction = use_query_map()
+        .with_untracked(|query| query.get("direction").unwrap_or_else(|| "export".into()));
+    let label = move || {
+        if decision == "hold" {
+            t_string!(i18n, console.hold)
+        } else {
+            t_string!(i18n, console.reject)
+        }
+    };
     view! {
         <details class="hold">
             <summary>{label}</summary>

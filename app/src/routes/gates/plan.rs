@@ -2,6 +2,7 @@
 //! receiving side's intake and the booking rules; closures; and the bookings a cut left
 //! beyond capacity, to be moved.
 
+use super::devices::Devices;
 use crate::{
     components::{
         field::{Field, FormError, error_of},
@@ -14,7 +15,6 @@ use crate::{
     i18n::*,
     models::gates::GatePlan,
 };
-use super::devices::Devices;
 use leptos::prelude::*;
 use leptos_router::{
     components::A,

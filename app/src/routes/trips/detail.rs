@@ -3,8 +3,8 @@
 use super::{SlotHours, route_line};
 use crate::{
     components::{
-        live::{RefreshWithoutScript, follow_live},
         field::{Choice, FormError, SelectField, error_of},
+        live::{RefreshWithoutScript, follow_live},
         notice::{Loading, or_notice},
         page_title::PageTitle,
         translate::{event_text, status_text},
@@ -32,7 +32,14 @@ pub fn TripPage() -> impl IntoView {
     // Each event of the trip, written by any officer or device, refetches the page's data.
     let heard = follow_live(Signal::derive(move || format!("/live/trips/{}", id())));
     let trip = Resource::new(
-        move || (id(), cancel.version().get(), change_driver.version().get(), heard.get()),
+        move || {
+            (
+                id(),
+                cancel.version().get(),
+                change_driver.version().get(),
+                heard.get(),
+            )
+        },
         |(id, _, _, _)| get_trip(id),
     );
     view! {
@@ -98,7 +105,12 @@ fn Trip(
     let current_driver = trip.form.driver_id.clone();
     let at_the_gate = matches!(
         status,
-        TripStatus::Booked | TripStatus::Arrived | TripStatus::CalledForward | TripStatus::Inspection | TripStatus::Held | TripStatus::Cleared
+        TripStatus::Booked
+            | TripStatus::Arrived
+            | TripStatus::CalledForward
+            | TripStatus::Inspection
+            | TripStatus::Held
+            | TripStatus::Cleared
     );
     let can_change_booking = trip.can_change_booking;
     let other_offset = trip.other_side_offset_minutes;

@@ -42,9 +42,18 @@ pub fn TripsPage() -> impl IntoView {
     let query = use_query_map();
     let status = Memo::new(move |_| query.with(|query| query.get("status").unwrap_or_default()));
     let day = Memo::new(move |_| {
-        query.with(|query| if query.get("day").as_deref() == Some("today") { "today".to_string() } else { String::new() })
+        query.with(|query| {
+            if query.get("day").as_deref() == Some("today") {
+                "today".to_string()
+            } else {
+                String::new()
+            }
+        })
     });
-    let trips = Resource::new(move || (status.get(), day.get()), |(status, day)| list_trips(status, day));
+    let trips = Resource::new(
+        move || (status.get(), day.get()),
+        |(status, day)| list_trips(status, day),
+    );
     let chip = |current: bool| if current { "chip current" } else { "chip" };
     view! {
         <PageTitle text=move || t_string!(i18n, trips.title).to_string() />
@@ -102,7 +111,10 @@ pub fn TripCard(trip: TripSummary) -> impl IntoView {
     let route = trip.clone();
     // Upcoming trips with a slot: the service worker keeps their page and gate pass for
     // use without network (see public/register-sw.js).
-    let offline = trip.slot.is_some().then(|| format!("/trips/{id} /trips/{id}/pass", id = trip.id));
+    let offline = trip
+        .slot
+        .is_some()
+        .then(|| format!("/trips/{id} /trips/{id}/pass", id = trip.id));
     view! {
         <li class="card trip" data-trip=trip.id.to_string() data-status=status.code() data-offline=offline>
             <A href=format!("/trips/{}", trip.id) attr:class="plate">

@@ -18,7 +18,11 @@ pub fn NextStep(trip: TripDetail) -> impl IntoView {
     let lane = trip.lane.clone();
     let hold = trip.hold.clone();
     let agencies = trip.agencies.clone();
-    let pending: Vec<_> = agencies.iter().filter(|(_, state)| *state != AgencyState::Cleared).map(|(agency, _)| *agency).collect();
+    let pending: Vec<_> = agencies
+        .iter()
+        .filter(|(_, state)| *state != AgencyState::Cleared)
+        .map(|(agency, _)| *agency)
+        .collect();
     let text = move || match status {
         TripStatus::Draft => t_string!(i18n, next.draft).to_string(),
         TripStatus::Declared => t_string!(i18n, next.declared).to_string(),
@@ -36,16 +40,28 @@ pub fn NextStep(trip: TripDetail) -> impl IntoView {
             None => t_string!(i18n, next.called_forward_no_lane).to_string(),
         },
         TripStatus::Inspection => {
-            let agencies = pending.iter().map(|agency| agency_text(i18n, *agency)).collect::<Vec<_>>().join(", ");
+            let agencies = pending
+                .iter()
+                .map(|agency| agency_text(i18n, *agency))
+                .collect::<Vec<_>>()
+                .join(", ");
             t_string!(i18n, next.inspection, agencies).to_string()
         }
         TripStatus::Held => match &hold {
             Some(hold) => {
                 let reason = match &hold.note {
-                    Some(note) if !note.is_empty() => format!("{} — {note}", hold_reason_text(i18n, hold.reason)),
+                    Some(note) if !note.is_empty() => {
+                        format!("{} — {note}", hold_reason_text(i18n, hold.reason))
+                    }
                     _ => hold_reason_text(i18n, hold.reason),
                 };
-                t_string!(i18n, next.held, agency = agency_text(i18n, hold.agency), reason).to_string()
+                t_string!(
+                    i18n,
+                    next.held,
+                    agency = agency_text(i18n, hold.agency),
+                    reason
+                )
+                .to_string()
             }
             None => status_text(i18n, status),
         },

@@ -168,7 +168,10 @@ impl BookingDb {
 
     /// The booking snapshot (None: no such trip in the firm, or not the driver's, or no
     /// such slot).
-    pub(super) async fn snapshot(&self, question: SnapshotOf) -> Result<Option<Snapshot>, sqlx::Error> {
+    pub(super) async fn snapshot(
+        &self,
+        question: SnapshotOf,
+    ) -> Result<Option<Snapshot>, sqlx::Error> {
         let (reply, answer) = oneshot::channel();
         self.reads
             .send(Job { question, reply })
@@ -184,7 +187,11 @@ impl BookingDb {
     }
 
     /// Runs `book_slot` in `lane`.
-    pub(super) async fn book(&self, lane: usize, question: BookSlot) -> Result<Booked, sqlx::Error> {
+    pub(super) async fn book(
+        &self,
+        lane: usize,
+        question: BookSlot,
+    ) -> Result<Booked, sqlx::Error> {
         let (reply, answer) = oneshot::channel();
         self.lanes[lane % self.lanes.len()]
             .send(Job { question, reply })

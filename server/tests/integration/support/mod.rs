@@ -82,19 +82,22 @@ pub struct Browser {
     jar: Arc<Jar>,
 }
 
-/// An answer: status and JSON body.
+/// An answer: status, headers and JSON body.
 #[derive(Debug)]
 pub struct Answer {
     pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
     pub body: Value,
 }
 
 impl Answer {
     async fn from(response: Response) -> Answer {
         let status = response.status();
+        let headers = response.headers().clone();
         let text = response.text().await.unwrap();
         Answer {
             status,
+            headers,
             body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
         }
     }
