@@ -5,7 +5,9 @@
 # database's overbooking and duplicate checks next to the targets. A benchmark, not a
 # test: it never fails on a timing. Settings are BENCH_* environment variables (see the
 # top of the benchmark), e.g. BENCH_SECONDS=60 BENCH_RATE=2000 scripts/bench-booking.sh;
-# DATABASE_POOL_SIZE is passed on to the server.
+# DATABASE_POOL_SIZE is passed on to the server; so are the booking limits, which the
+# benchmark sets itself (BENCH_BOOKING_CHANGES_PER_FIRM / _PER_ADDRESS) where they
+# count every change and refuse none.
 #
 # The server, PostgreSQL and the load generator share this machine's cores: the figures
 # are low while anything else runs (a build, the tests). Look at `uptime` first.

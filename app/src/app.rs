@@ -4,7 +4,8 @@ use crate::{
     components::{auth::Auth, language::SavedLanguage, layout::Layout},
     i18n::*,
     routes::{
-        account::AccountPage,
+        account::{AccountPage, second_factor::SecondFactorPage},
+        admin::security::SecurityPage,
         board::BoardPage,
         console::{dashboard::DashboardPage, gate::ConsolePage, posts::PostsPage},
         fleet::{
@@ -15,10 +16,12 @@ use crate::{
         },
         gates::{list::GatesPage, plan::GatePlanPage},
         home::HomePage,
-        login::LoginPage,
+        login::{LoginPage, code::SecondStepPage},
         not_found::NotFound,
         people::PeoplePage,
         register::RegisterPage,
+        reset::ResetPage,
+        staff::StaffPage,
         trips::{
             book::BookPage,
             detail::TripPage,
@@ -90,7 +93,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                         <Route path=path!("register") view=RegisterPage ssr=SsrMode::Async />
                         <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />
+                        <Route path=path!("login/code") view=SecondStepPage ssr=SsrMode::Async />
+                        <Route path=path!("reset") view=ResetPage ssr=SsrMode::Async />
                         <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("account/second-factor") view=SecondFactorPage ssr=SsrMode::Async />
+                        <Route path=path!("staff") view=StaffPage ssr=SsrMode::Async />
                         <Route path=path!("fleet") view=FleetPage ssr=SsrMode::Async />
                         <Route path=path!("fleet/new") view=NewVehiclePage ssr=SsrMode::Async />
                         <Route path=path!("fleet/import") view=ImportPage ssr=SsrMode::Async />
@@ -109,6 +116,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("console") view=PostsPage ssr=SsrMode::Async />
                         <Route path=path!("console/:gate") view=ConsolePage ssr=SsrMode::Async />
                         <Route path=path!("console/:gate/dashboard") view=DashboardPage ssr=SsrMode::Async />
+                        <Route path=path!("admin/security") view=SecurityPage ssr=SsrMode::Async />
                     </Routes>
                 </Layout>
             </Router>

@@ -7,4 +7,5 @@ pub mod layout;
 pub mod live;
 pub mod notice;
 pub mod page_title;
+pub mod reset_code;
 pub mod translate;

@@ -7,6 +7,7 @@
 pub mod booking;
 pub mod cargo;
 pub mod clock;
+pub mod codes;
 pub mod contact;
 pub mod container;
 pub mod firm;
@@ -14,13 +15,17 @@ pub mod fleet_csv;
 pub mod form;
 pub mod gate_plan;
 pub mod lifecycle;
+pub mod password;
 pub mod person;
 pub mod plate;
 pub mod problem;
 pub mod push;
 pub mod role;
+pub mod security;
+pub mod session;
 pub mod tax_code;
 pub mod text;
+pub mod throttle;
 pub mod trip;
 pub mod vehicle;
 

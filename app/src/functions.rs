@@ -2,6 +2,7 @@
 //! (named, so tests, benchmarks and devices can call it), takes every field as typed
 //! text, parses it with the domain rules and answers with [`crate::error::AppError`].
 
+pub mod account;
 pub mod auth;
 pub mod board;
 pub mod bookings;
@@ -11,6 +12,7 @@ pub mod fleet;
 pub mod gates;
 pub mod people;
 pub mod push;
+pub mod security;
 pub mod trips;
 
 /// Ids arrive as text; one that does not parse names nothing, like another firm's id.

@@ -80,6 +80,8 @@ pub struct ImportRow {
     pub problems: Vec<FieldError>,
 }
 
+pub mod account;
 pub mod clearance;
 pub mod gates;
+pub mod security;
 pub mod trips;

@@ -1,6 +1,7 @@
 //! One module per page, grouped by area; the router is in `app.rs`.
 
 pub mod account;
+pub mod admin;
 pub mod board;
 pub mod console;
 pub mod fleet;
@@ -10,4 +11,6 @@ pub mod login;
 pub mod not_found;
 pub mod people;
 pub mod register;
+pub mod reset;
+pub mod staff;
 pub mod trips;

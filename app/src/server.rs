@@ -1,6 +1,10 @@
-//! Server-only helpers behind the server functions: state, sessions, passwords, login
-//! throttling and the SQL of each area. Nothing here is compiled into the browser.
+//! Server-only helpers behind the server functions: state, sessions, passwords, the
+//! throttles shared by every process, the security log and the SQL of each area.
+//! Nothing here is compiled into the browser.
 
+pub mod account_keys;
+pub mod accounts;
+pub mod attempts;
 pub mod board;
 pub mod bookings;
 pub mod clearance;
@@ -19,10 +23,13 @@ pub mod passes;
 pub mod passwords;
 pub mod people;
 pub mod push;
-pub mod rate_limit;
 pub mod request;
+pub mod reset_codes;
+pub mod second_factor;
+pub mod security_events;
 pub mod sessions;
 pub mod state;
+pub mod throttle;
 pub mod trips;
 
 pub use state::{AppState, Settings, state};

@@ -1,6 +1,6 @@
 import { Browser, BrowserContext, expect, Page, test, TestInfo } from "@playwright/test";
 import { execFileSync } from "node:child_process";
-import { dayAfterTomorrowAtGate, declareTrip, fleetFor, hydrated, open, PASSWORD, registerFirm, settle } from "./support";
+import { dayAfterTomorrowAtGate, declareTrip, fleetFor, hydrated, open, passSecondStep, PASSWORD, registerFirm, settle } from "./support";
 
 
 /**
@@ -48,6 +48,7 @@ async function officer(browser: Browser, testInfo: TestInfo, email: string, land
   await page.getByLabel("Email hoặc số điện thoại", { exact: true }).fill(email);
   await page.getByLabel("Mật khẩu", { exact: true }).fill("cuakhau-2026");
   await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await passSecondStep(page, testInfo);
   await expect(page).toHaveURL(lands);
   await settle(page, testInfo);
   return [context, page];

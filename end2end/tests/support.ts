@@ -1,4 +1,5 @@
 import { expect, Page, TestInfo } from "@playwright/test";
+import { createHmac } from "node:crypto";
 
 /** Whether this project runs with JavaScript (hydrated) or without (plain forms). */
 export function hydrated(testInfo: TestInfo): boolean {
@@ -101,4 +102,72 @@ export async function declareTrip(
 /** Two days ahead at the gate (UTC+7): clear of the day other tests book. */
 export function dayAfterTomorrowAtGate(): string {
   return new Date(Date.now() + (7 + 48) * 3600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The authenticator secret (Base32) of the demo's officers and admins (see the README).
+ * Demo only: real accounts set up their own.
+ */
+export const DEMO_TOTP_SECRET = "DEMOLANGSONBORDERGATETOTPSECRET2";
+
+function base32(text: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0;
+  let value = 0;
+  const bytes: number[] = [];
+  for (const character of text.replace(/[\s=]/g, "").toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(character);
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** The authenticator's code (RFC 6238: HMAC-SHA-1, 6 digits) of `step` (Unix seconds / 30). */
+export function totp(secret: string, step: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const hash = createHmac("sha1", base32(secret)).update(counter).digest();
+  const offset = hash[hash.length - 1] & 0x0f;
+  return String((hash.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+/**
+ * The second step of signing in, on `/login/code`, with the authenticator's current code.
+ * A code counts once per account, and tests on other devices may sign the same demo
+ * officer in at the same moment: when the current code was used, the next step's is
+ * typed (the server accepts one step either side), and failing that, the one after the
+ * clock moves on.
+ */
+export async function passSecondStep(page: Page, testInfo: TestInfo, secret = DEMO_TOTP_SECRET) {
+  await expect(page).toHaveURL(/\/login\/code$/);
+  await settle(page, testInfo);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    if (attempt === 2) {
+      const wait = 30_000 - (Date.now() % 30_000) + 500;
+      testInfo.setTimeout(testInfo.timeout + wait + 10_000);
+      await page.waitForTimeout(wait);
+    }
+    const step = Math.floor(Date.now() / 30_000) + (attempt % 2);
+    await page.getByLabel("Mã xác thực", { exact: true }).fill(totp(secret, step));
+    const [response] = await Promise.all([
+      page.waitForResponse((response) => response.url().includes("/api/verify_second_factor")),
+      page.getByRole("button", { name: "Xác minh", exact: true }).click(),
+    ]);
+    const location = response.headers()["location"] ?? "";
+    const passed = hydrated(testInfo) ? response.status() === 200 : !location.includes("/login/code");
+    if (passed) {
+      await expect(page).not.toHaveURL(/\/login\/code/);
+      await settle(page, testInfo);
+      return;
+    }
+    if (!hydrated(testInfo)) {
+      await page.waitForLoadState();
+      await settle(page, testInfo);
+    }
+  }
+  throw new Error("the second step was refused four times");
 }

@@ -43,6 +43,11 @@
 //! - `BENCH_PROCESSES` [1]: server processes started on the one database; the bookers
 //!   are dealt round-robin among them (booker i books through process i mod N), as
 //!   behind a load balancer;
+//! - `BENCH_BOOKING_CHANGES_PER_FIRM` [10000000], `BENCH_BOOKING_CHANGES_PER_ADDRESS`
+//!   [10000000]: the server's booking limits (`BOOKING_CHANGES_PER_FIRM` / `_PER_ADDRESS`
+//!   per 10 minutes). Every booker here shares one address and a firm makes hundreds of
+//!   bookings in 40 s, so the defaults are set where the limits count every change but
+//!   refuse none: the storm measures the counting, not its refusals;
 //! - `DATABASE_POOL_SIZE` is passed on to the server (its default: 4 per core);
 //!   `BENCH_SERVER_LOG` [warn] is its `RUST_LOG` (the log is kept in the temp dir).
 
@@ -99,6 +104,8 @@ struct Config {
     admin_url: String,
     server_pool: Option<String>,
     processes: usize,
+    booking_changes_per_firm: u64,
+    booking_changes_per_address: u64,
 }
 
 fn variable(name: &str) -> Option<String> {
@@ -192,6 +199,11 @@ impl Config {
                 "DATABASE_URL is not set (source scripts/database.sh, or run scripts/bench-booking.sh)",
             )?,
             server_pool: variable("DATABASE_POOL_SIZE"),
+            booking_changes_per_firm: setting("BENCH_BOOKING_CHANGES_PER_FIRM", 10_000_000)?,
+            booking_changes_per_address: setting(
+                "BENCH_BOOKING_CHANGES_PER_ADDRESS",
+                10_000_000,
+            )?,
         };
         if config.bookers == 0 || config.firms == 0 || config.trips_per_firm == 0 {
             return Err("BENCH_BOOKERS, BENCH_FIRMS and BENCH_TRIPS_PER_FIRM must be > 0".into());
@@ -298,6 +310,14 @@ impl ServerProcess {
                 variable("BENCH_SERVER_LOG").unwrap_or_else(|| "warn".into()),
             )
             .env("DEMO_DATA", "0")
+            .env(
+                "BOOKING_CHANGES_PER_FIRM",
+                config.booking_changes_per_firm.to_string(),
+            )
+            .env(
+                "BOOKING_CHANGES_PER_ADDRESS",
+                config.booking_changes_per_address.to_string(),
+            )
             .stdin(Stdio::null())
             .stdout(log_file)
             .stderr(log_copy);
@@ -2227,10 +2247,12 @@ async fn storm(
             format!("server default, {} connections", cores * 4)
         });
     println!(
-        "setup: database {}, {} server process(es) ready in {:.1} s ({server_pool}), seeded {} firms / {} declared trips / {} vehicles and {history} finished bookings of the past {} days and {ahead} active ones at the other gates in {:.1} s, {} firm admins signed in over HTTP in {:.1} s, dirty files {} in {:.1} s",
+        "setup: database {}, {} server process(es) ready in {:.1} s ({server_pool}, booking limits {} per firm and {} per address per 10 min), seeded {} firms / {} declared trips / {} vehicles and {history} finished bookings of the past {} days and {ahead} active ones at the other gates in {:.1} s, {} firm admins signed in over HTTP in {:.1} s, dirty files {} in {:.1} s",
         config.database,
         servers.len(),
         server_ready.as_secs_f64(),
+        config.booking_changes_per_firm,
+        config.booking_changes_per_address,
         config.firms,
         seeded.trips.len(),
         seeded.trips.len(),

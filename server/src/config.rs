@@ -1,7 +1,11 @@
 //! Configuration from the environment, with defaults for local development.
 
 use app::{
-    domain::push::{DEFAULT_PUSH_HOSTS, PushPolicy},
+    domain::{
+        push::{DEFAULT_PUSH_HOSTS, PushPolicy},
+        session::IdleTimeout,
+        throttle::{Limit, ThrottleSettings},
+    },
     server::{Settings, live::StreamLimits},
 };
 use leptos::prelude::LeptosOptions;
@@ -28,6 +32,13 @@ fn number(name: &str) -> Option<u64> {
     variable(name).and_then(|value| value.trim().parse().ok())
 }
 
+/// A positive number of minutes, at most a week; anything else is not a setting.
+fn minutes(name: &str) -> Option<i64> {
+    variable(name)
+        .and_then(|value| value.trim().parse().ok())
+        .filter(|minutes| (1..=IdleTimeout::MAX_MINUTES).contains(minutes))
+}
+
 fn flag(name: &str) -> Option<bool> {
     variable(name).map(|value| matches!(value.trim(), "1" | "true" | "yes" | "on"))
 }
@@ -37,10 +48,13 @@ impl Config {
     /// `LEPTOS_SITE_PKG_DIR`, `LEPTOS_OUTPUT_NAME` as cargo-leptos sets them;
     /// `DATABASE_POOL_SIZE`, `DATABASE_ACQUIRE_TIMEOUT_SECONDS`; `METRICS_TOKEN`;
     /// `SECURE_COOKIES` (default: on unless serving on loopback);
-    /// `SESSION_HOURS`; `PUSH_CONTACT`; `PUSH_ALLOWED_HOSTS` (default: the real push
-    /// services) and `PUSH_TEST_ORIGINS` (default: none); `LIVE_RECHECK_SECONDS`,
+    /// `SESSION_HOURS`; `IDLE_MINUTES_FIRM`, `IDLE_MINUTES_STAFF`; `RESET_CODE_MINUTES`;
+    /// `PUSH_CONTACT`; `PUSH_ALLOWED_HOSTS` (default: the real push services) and
+    /// `PUSH_TEST_ORIGINS` (default: none); `LIVE_RECHECK_SECONDS`,
     /// `LIVE_STREAMS_PER_SESSION`, `LIVE_STREAMS_PER_PROCESS`; `DEMO_DATA` to load the
-    /// demo firms and officers.
+    /// demo firms and officers; the limits `REGISTRATIONS_PER_HOUR` (per client address)
+    /// and `BOOKING_CHANGES_PER_FIRM` / `BOOKING_CHANGES_PER_ADDRESS` per
+    /// `BOOKING_CHANGES_MINUTES`.
     pub fn from_env() -> Result<Config, String> {
         let database_url = variable("DATABASE_URL").ok_or("DATABASE_URL is not set")?;
         let site_addr: SocketAddr = variable("LEPTOS_SITE_ADDR")
@@ -69,6 +83,14 @@ impl Config {
                 session_hours: variable("SESSION_HOURS")
                     .and_then(|hours| hours.parse().ok())
                     .unwrap_or(12),
+                idle: IdleTimeout {
+                    firm_minutes: minutes("IDLE_MINUTES_FIRM")
+                        .unwrap_or(IdleTimeout::default().firm_minutes),
+                    staff_minutes: minutes("IDLE_MINUTES_STAFF")
+                        .unwrap_or(IdleTimeout::default().staff_minutes),
+                },
+                reset_code_minutes: minutes("RESET_CODE_MINUTES")
+                    .unwrap_or(Settings::default().reset_code_minutes),
                 push_contact: variable("PUSH_CONTACT")
                     .unwrap_or_else(|| Settings::default().push_contact),
                 push_policy: PushPolicy::new(
@@ -86,8 +108,53 @@ impl Config {
                     per_process: number("LIVE_STREAMS_PER_PROCESS")
                         .map_or(StreamLimits::default().per_process, |count| count as usize),
                 },
+                throttles: throttles()?,
             },
             demo_data: flag("DEMO_DATA").unwrap_or(false),
         })
     }
+}
+
+/// A whole number setting above zero, or its default.
+fn count(name: &str, default: u32) -> Result<u32, String> {
+    match variable(name) {
+        None => Ok(default),
+        Some(text) => text
+            .trim()
+            .parse()
+            .ok()
+            .filter(|value| *value > 0)
+            .ok_or_else(|| format!("{name}={text}: expected a whole number above 0")),
+    }
+}
+
+fn throttles() -> Result<ThrottleSettings, String> {
+    let default = ThrottleSettings::default();
+    let booking_minutes = count(
+        "BOOKING_CHANGES_MINUTES",
+        (default.booking_changes_per_firm.window.as_secs() / 60) as u32,
+    )?;
+    Ok(ThrottleSettings {
+        registrations_per_address: Limit::per_minutes(
+            count(
+                "REGISTRATIONS_PER_HOUR",
+                default.registrations_per_address.max,
+            )?,
+            60,
+        ),
+        booking_changes_per_firm: Limit::per_minutes(
+            count(
+                "BOOKING_CHANGES_PER_FIRM",
+                default.booking_changes_per_firm.max,
+            )?,
+            booking_minutes.into(),
+        ),
+        booking_changes_per_address: Limit::per_minutes(
+            count(
+                "BOOKING_CHANGES_PER_ADDRESS",
+                default.booking_changes_per_address.max,
+            )?,
+            booking_minutes.into(),
+        ),
+    })
 }

@@ -14,6 +14,12 @@ use uuid::Uuid;
 
 pub const DEMO_PASSWORD: &str = "cuakhau-2026";
 
+/// The authenticator secret (Base32) of every demo officer, gate admin and platform
+/// admin, so that people and end-to-end tests can pass the second step of signing in:
+/// any authenticator app given this secret shows their codes. Demo only: a real
+/// account's secret is random, made when its owner sets it up.
+pub const DEMO_TOTP_SECRET: &str = "DEMOLANGSONBORDERGATETOTPSECRET2";
+
 struct DemoFirm {
     form: [&'static str; 6],
     people: &'static [[&'static str; 5]],
@@ -153,7 +159,7 @@ pub async fn load(state: &AppState) -> Result<(), String> {
             .map_err(|error| error.to_string())?;
     if loaded {
         tracing::info!("demo data already loaded");
-        return Ok(());
+        return second_factors(state).await;
     }
     let password = NewPassword::parse(DEMO_PASSWORD).map_err(|problem| format!("{problem:?}"))?;
     let password_hash = state
@@ -175,7 +181,7 @@ pub async fn load(state: &AppState) -> Result<(), String> {
             password: DEMO_PASSWORD.into(),
         };
         let firm = form
-            .parse()
+            .parse(app::server::passwords::common())
             .map_err(|errors| format!("demo firm refused: {errors:?}"))?;
         let admin_id = firms::register(state, &firm, &password_hash)
             .await
@@ -197,7 +203,7 @@ pub async fn load(state: &AppState) -> Result<(), String> {
                 password: DEMO_PASSWORD.into(),
             };
             let person = form
-                .parse()
+                .parse(app::server::passwords::common(), Some(&firm.name))
                 .map_err(|errors| format!("demo person refused: {errors:?}"))?;
             people::add(state, firm_id, &person, &password_hash)
                 .await
@@ -246,6 +252,30 @@ pub async fn load(state: &AppState) -> Result<(), String> {
     .execute(&state.pool)
     .await
     .map_err(|error| error.to_string())?;
+    second_factors(state).await?;
     tracing::info!("demo data loaded");
+    Ok(())
+}
+
+/// Gives the demo's officers and admins [`DEMO_TOTP_SECRET`] as their second factor,
+/// unless they have set up their own (also for demo data loaded before second factors).
+async fn second_factors(state: &AppState) -> Result<(), String> {
+    let secret = app::server::second_factor::secret_from_base32(DEMO_TOTP_SECRET)
+        .ok_or("the demo TOTP secret is not Base32")?;
+    let emails: Vec<&str> = OFFICIALS.iter().map(|[_, _, _, email]| *email).collect();
+    let users: Vec<Uuid> = sqlx::query_scalar(
+        "select u.id from users u
+          where u.email = any($1)
+            and not exists (select 1 from second_factors f where f.user_id = u.id and f.secret is not null)",
+    )
+    .bind(&emails)
+    .fetch_all(&state.pool)
+    .await
+    .map_err(|error| error.to_string())?;
+    for user in users {
+        app::server::second_factor::set_up_with_secret(state, user, &secret)
+            .await
+            .map_err(|error| error.to_string())?;
+    }
     Ok(())
 }

@@ -2,23 +2,23 @@
 //! `Authorization: Bearer <device key>` and `{"plate": "12C-123.45"}`. A camera at the
 //! yard checks trucks in; one at the exit records them crossing. Answers JSON: 200 with
 //! the outcome; errors in the shape of every other API of the portal (`AppError`): 401
-//! for a missing, unknown or revoked key, 400 for a body that is not JSON, 422 naming
-//! the field for a missing or mistyped plate, and (with an alert for the officers) for a
-//! plate no booking expects or outside its window.
+//! for a missing, unknown or revoked key (recorded in the security log), 400 for a body
+//! that is not JSON, 422 naming the field for a missing or mistyped plate, and (with an
+//! alert for the officers) for a plate no booking expects or outside its window.
 
 use app::{
-    domain::{Problem, text::typeable},
+    domain::{Problem, security::EventKind, text::typeable},
     error::AppError,
     server::{
         AppState,
         clearance::{self, PlateRead},
-        devices,
+        devices, security_events,
     },
 };
 use axum::{
     Json,
     body::Bytes,
-    extract::State,
+    extract::{ConnectInfo, State},
     http::{HeaderMap, header},
     response::{IntoResponse, Response},
 };
@@ -64,6 +64,7 @@ fn plate_of(body: &[u8]) -> Result<String, AppError> {
 
 pub async fn plate_read(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -73,7 +74,21 @@ pub async fn plate_read(
     };
     let device = match device {
         Ok(Some(device)) => device,
-        Ok(None) => return AppError::NotSignedIn.into_response(),
+        Ok(None) => {
+            let detail = if bearer(&headers).is_some() {
+                "unknown_or_revoked"
+            } else {
+                "missing"
+            };
+            security_events::record(
+                &state,
+                EventKind::DeviceKeyRefused,
+                None,
+                Some(client.ip()),
+                detail,
+            );
+            return AppError::NotSignedIn.into_response();
+        }
         Err(error) => return error.into_response(),
     };
     let plate = match plate_of(&body) {

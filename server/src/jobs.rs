@@ -1,6 +1,7 @@
 //! Work the server does on its own: slots materialised ahead from each gate's plan,
 //! bookings whose arrival window closed marked as no-shows, reminders and late-arrival
-//! warnings queued for push, the published waits, and the push workers. Safe with
+//! warnings queued for push, the published waits, throttle counters of ended windows and
+//! old security events deleted, and the push workers. Safe with
 //! several server processes on one database (see `bookings::mark_no_shows`).
 //!
 //! Each job runs in a loop of its own under a supervisor: a run that fails (the database
@@ -81,6 +82,24 @@ pub fn spawn_with(state: AppState, schedule: Schedule) -> Vec<JoinHandle<()>> {
             }
         })
     };
+    let housekeeping = {
+        let state = state.clone();
+        supervise("housekeeping", schedule.sweep, Duration::ZERO, move || {
+            let state = state.clone();
+            async move {
+                let now = chrono::Utc::now();
+                state
+                    .throttle
+                    .delete_expired(now)
+                    .await
+                    .map_err(|error| format!("deleting ended throttle windows: {error}"))?;
+                app::server::security_events::delete_old(&state, now)
+                    .await
+                    .map_err(|error| format!("deleting old security events: {error}"))?;
+                Ok(())
+            }
+        })
+    };
     let waits = {
         let state = state.clone();
         supervise(
@@ -112,7 +131,7 @@ pub fn spawn_with(state: AppState, schedule: Schedule) -> Vec<JoinHandle<()>> {
     let push = restart_on_panic("push_delivery", move || {
         app::server::push::spawn_worker(state.clone())
     });
-    vec![sweep, reminders, waits, slots, push]
+    vec![sweep, reminders, housekeeping, waits, slots, push]
 }
 
 /// Runs `job` every `every` (the first time after `first_after`) for as long as the

@@ -1,25 +1,72 @@
-//! Guards around every request.
+//! Guards around every request, and where their refusals are recorded in the security
+//! log: cross-site requests here, and every 403 at the error-status edge, whatever
+//! refused it (a server function, a page, a live stream), once.
 
-use app::error::AppError;
+use app::{
+    domain::security::EventKind,
+    error::AppError,
+    server::{AppState, security_events, sessions},
+};
 use axum::{
     body::{Body, to_bytes},
-    extract::Request,
+    extract::{ConnectInfo, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use server_fn::error::{FromServerFnError, SERVER_FN_ERROR_HEADER};
+use std::net::{IpAddr, SocketAddr};
+
+/// Who sent a request and what it asked, kept for the security log until its answer.
+/// Only copies are kept (cheap, on every request); the session cookie is read only
+/// when something is recorded.
+struct Caller {
+    cookies: HeaderMap,
+    address: Option<IpAddr>,
+    method: Method,
+    uri: http::Uri,
+}
+
+impl Caller {
+    fn of(request: &Request) -> Caller {
+        let mut cookies = HeaderMap::new();
+        for cookie in request.headers().get_all(header::COOKIE) {
+            cookies.append(header::COOKIE, cookie.clone());
+        }
+        Caller {
+            cookies,
+            address: request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip()),
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+        }
+    }
+
+    fn record(&self, state: &AppState, kind: EventKind) {
+        // Method and path, never the query (it may carry personal data).
+        let request = format!("{} {}", self.method, self.uri.path());
+        let account = sessions::claimed_account(state, &self.cookies);
+        security_events::record(state, kind, account, self.address, &request);
+    }
+}
 
 /// Refuses state-changing requests that a browser sent on behalf of another site, so a
 /// page elsewhere cannot post a form into a signed-in user's session. Browsers say where
 /// a request comes from in `Sec-Fetch-Site` (or, older ones, `Origin`); programs that
 /// send neither carry no browser cookies and are let through.
-pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
+pub async fn refuse_cross_site(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if !safe && is_cross_site(request.headers()) {
+        Caller::of(&request).record(&state, EventKind::CrossSite);
         return app_error_response(&AppError::CrossSite);
     }
     next.run(request).await
@@ -44,13 +91,22 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
 }
 
 /// Server functions answer every error with 500; this gives each its real status from
-/// [`AppError::status`], so bad input is a 4xx and only our own failures are 5xx, and
-/// `Retry-After` when waiting is the remedy (throttled, database unavailable).
-pub async fn app_error_status(request: Request, next: Next) -> Response {
+/// [`AppError::status`], so bad input is a 4xx and only our own failures are 5xx. A
+/// throttled request's 429 and an unavailable database's 503 say when to come back
+/// (`Retry-After`). Every authorization
+/// refusal is recorded: a 403 answer (a server function's, a page's, a stream's), or a
+/// plain form's `Forbidden` that comes back as a redirect.
+pub async fn app_error_status(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let caller = Caller::of(&request);
     let response = next.run(request).await;
-    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
-        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
-    {
+    if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
+        if response.status() == StatusCode::FORBIDDEN {
+            caller.record(&state, EventKind::Forbidden);
+        }
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -58,12 +114,23 @@ pub async fn app_error_status(request: Request, next: Next) -> Response {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let error = AppError::de(bytes.clone());
-    parts.status =
-        StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if let Some(seconds) = error.retry_after_seconds() {
+    if parts.status == StatusCode::INTERNAL_SERVER_ERROR {
+        parts.status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    if matches!(error, AppError::Forbidden) {
+        caller.record(&state, EventKind::Forbidden);
+    }
+    if let Some(seconds) = error.retry_after_seconds()
+        && matches!(
+            parts.status,
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+        )
+    {
         parts
             .headers
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

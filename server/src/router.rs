@@ -53,10 +53,10 @@ pub fn router(state: AppState) -> Router {
             context, shell,
         ))
         // From the inside out: pages say whose they are (for the service worker),
-        // refused plain forms keep typed values off URLs, errors get their status,
-        // input its limits, other sites are refused, every answer gets its security
-        // headers, a bug that panics still answers (500), and every answer is counted
-        // under its route for /metrics.
+        // refused plain forms keep typed values off URLs, errors get their status (403s
+        // are recorded), input its limits, other sites are refused (and recorded), every
+        // answer gets its security headers, a bug that panics still answers (500), and
+        // every answer is counted under its route for /metrics.
         .layer(from_fn_with_state(
             state.clone(),
             app::server::offline::mark_pages,
@@ -65,9 +65,15 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             flash::keep_typed_values_off_urls,
         ))
-        .layer(from_fn(middleware::app_error_status))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::app_error_status,
+        ))
         .layer(from_fn(input_limits::check_input))
-        .layer(from_fn(middleware::refuse_cross_site))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::refuse_cross_site,
+        ))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(CatchPanicLayer::custom(middleware::panicked))
         .layer(CompressionLayer::new())

@@ -24,12 +24,15 @@ pub fn Layout(children: Children) -> impl IntoView {
             let declares_trips = user.role.declares_trips();
             let plans_gates = user.role.plans_gates();
             let works_console = user.role.works_console();
+            let reads_security_log = user.role == crate::domain::role::Role::PlatformAdmin;
             view! {
                 {declares_trips.then(|| view! { <A href="/trips">{t!(i18n, nav.trips)}</A> })}
                 {works_console.then(|| view! { <A href="/console">{t!(i18n, nav.console)}</A> })}
                 {plans_gates.then(|| view! { <A href="/gates">{t!(i18n, nav.gates)}</A> })}
+                {plans_gates.then(|| view! { <A href="/staff">{t!(i18n, nav.staff)}</A> })}
                 {manages_fleet.then(|| view! { <A href="/fleet">{t!(i18n, nav.fleet)}</A> })}
                 {manages_people.then(|| view! { <A href="/people">{t!(i18n, nav.people)}</A> })}
+                {reads_security_log.then(|| view! { <A href="/admin/security">{t!(i18n, nav.security)}</A> })}
                 <A href="/board">{t!(i18n, nav.board)}</A>
                 <A href="/account">{t!(i18n, nav.account)}</A>
                 <ActionForm action=logout attr:class="inline">

@@ -8,6 +8,7 @@ use crate::{
         lifecycle::{Channel, HoldReason},
         plate::Country,
         role::{Agency, Role},
+        security::EventKind,
         trip::{Direction, TripStatus},
         vehicle::VehicleKind,
     },
@@ -49,6 +50,17 @@ pub fn problem_text(i18n: I18n, problem: Problem) -> String {
         Problem::PasswordTooLong { max } => {
             t_string!(i18n, problem.password_too_long, max).to_string()
         }
+        Problem::PasswordCommon => t_string!(i18n, problem.password_common).to_string(),
+        Problem::PasswordIsEmail => t_string!(i18n, problem.password_is_email).to_string(),
+        Problem::PasswordIsPhone => t_string!(i18n, problem.password_is_phone).to_string(),
+        Problem::PasswordIsPersonName => {
+            t_string!(i18n, problem.password_is_person_name).to_string()
+        }
+        Problem::PasswordIsFirmName => t_string!(i18n, problem.password_is_firm_name).to_string(),
+        Problem::PasswordWrong => t_string!(i18n, problem.password_wrong).to_string(),
+        Problem::ResetCodeInvalid => t_string!(i18n, problem.reset_code_invalid).to_string(),
+        Problem::SecondFactorWrong => t_string!(i18n, problem.second_factor_wrong).to_string(),
+        Problem::SecondFactorUsed => t_string!(i18n, problem.second_factor_used).to_string(),
         Problem::NotANumber => t_string!(i18n, problem.not_a_number).to_string(),
         Problem::OutOfRange { min, max } => {
             t_string!(i18n, problem.out_of_range, min, max).to_string()
@@ -274,6 +286,20 @@ pub fn alert_text(i18n: I18n, kind: &str) -> String {
         "unknown_pass" => t_string!(i18n, alert.unknown_pass).to_string(),
         "wrong_gate" => t_string!(i18n, alert.wrong_gate).to_string(),
         other => other.to_string(),
+    }
+}
+
+pub fn security_event_text(i18n: I18n, kind: EventKind) -> String {
+    match kind {
+        EventKind::SignInFailed => t_string!(i18n, security.kind_sign_in_failed).to_string(),
+        EventKind::Throttled => t_string!(i18n, security.kind_throttled).to_string(),
+        EventKind::ForgedPass => t_string!(i18n, security.kind_forged_pass).to_string(),
+        EventKind::RefusedPass => t_string!(i18n, security.kind_refused_pass).to_string(),
+        EventKind::DeviceKeyRefused => {
+            t_string!(i18n, security.kind_device_key_refused).to_string()
+        }
+        EventKind::CrossSite => t_string!(i18n, security.kind_cross_site).to_string(),
+        EventKind::Forbidden => t_string!(i18n, security.kind_forbidden).to_string(),
     }
 }
 

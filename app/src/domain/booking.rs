@@ -1,7 +1,7 @@
 //! The rules of booking a gate slot, as a gate's policy: when a slot may be booked,
 //! how much of it one firm or non-perishable cargo may take, when a change is free, when
 //! a truck must arrive, and when a vehicle is blocked for no-shows and late cancels.
-//! Defaults from `../shared/domain.md`; every one is a setting of the gate.
+//! Defaults from `docs/domain.md`; every one is a setting of the gate.
 
 use super::Problem;
 use chrono::{DateTime, Duration, Utc};

@@ -3,7 +3,7 @@
 use super::{
     contact::{Email, Phone},
     form::FieldErrors,
-    person::NewPassword,
+    password::{AccountWords, CommonPasswords, NewPassword},
     tax_code::TaxCode,
     text::bounded,
 };
@@ -33,7 +33,9 @@ pub struct NewFirm {
 }
 
 impl RegistrationForm {
-    pub fn parse(&self) -> Result<NewFirm, FieldErrors> {
+    /// The admin's password must not be common, nor the admin's e-mail or name, nor the
+    /// firm's name or phone.
+    pub fn parse(&self, common: &CommonPasswords) -> Result<NewFirm, FieldErrors> {
         let mut errors = FieldErrors::default();
         let name = errors.take("firm_name", bounded(&self.firm_name, 2, 200));
         let tax_code = errors.take("tax_code", TaxCode::parse(&self.tax_code));
@@ -41,7 +43,16 @@ impl RegistrationForm {
         let phone = errors.take("firm_phone", Phone::parse(&self.firm_phone));
         let admin_name = errors.take("admin_name", bounded(&self.admin_name, 2, 200));
         let admin_email = errors.take("email", Email::parse(&self.email));
-        let admin_password = errors.take("password", NewPassword::parse(&self.password));
+        let account = AccountWords {
+            email: admin_email.as_ref(),
+            phone: phone.as_ref(),
+            person_name: admin_name.as_deref(),
+            firm_name: name.as_deref(),
+        };
+        let admin_password = errors.take(
+            "password",
+            NewPassword::choose(&self.password, common, &account),
+        );
         match (
             name,
             tax_code,
@@ -90,9 +101,13 @@ mod tests {
         }
     }
 
+    fn common() -> CommonPasswords {
+        CommonPasswords::from_lines("12345678\npassword\n")
+    }
+
     #[test]
     fn a_complete_form_parses() {
-        let firm = form().parse().unwrap();
+        let firm = form().parse(&common()).unwrap();
         assert_eq!(firm.tax_code.as_str(), "4900123456");
         assert_eq!(firm.admin_email.as_str(), "lan@huunghi.vn");
         assert_eq!(firm.phone.as_str(), "+842053851234");
@@ -106,7 +121,7 @@ mod tests {
             password: "123".into(),
             ..form()
         };
-        let errors = bad.parse().unwrap_err();
+        let errors = bad.parse(&common()).unwrap_err();
         let problems: Vec<_> = errors
             .iter()
             .map(|error| (error.field.as_str(), error.problem))
@@ -118,6 +133,36 @@ mod tests {
                 ("email", Problem::EmailFormat),
                 ("password", Problem::PasswordTooShort { min: 8 })
             ]
+        );
+    }
+
+    #[test]
+    fn the_admins_password_is_neither_common_nor_the_firms_own_words() {
+        let refused = |password: &str| {
+            RegistrationForm {
+                password: password.into(),
+                ..form()
+            }
+            .parse(&common())
+            .unwrap_err()
+            .iter()
+            .map(|error| (error.field.clone(), error.problem))
+            .collect::<Vec<_>>()
+        };
+        let password = |problem| vec![("password".to_string(), problem)];
+        assert_eq!(refused("PassWord"), password(Problem::PasswordCommon));
+        assert_eq!(
+            refused("LAN@huunghi.vn"),
+            password(Problem::PasswordIsEmail)
+        );
+        assert_eq!(refused("0205 3851 234"), password(Problem::PasswordIsPhone));
+        assert_eq!(
+            refused("nguyenthilan"),
+            password(Problem::PasswordIsPersonName)
+        );
+        assert_eq!(
+            refused("Cong ty TNHH Van tai Huu Nghi"),
+            password(Problem::PasswordIsFirmName)
         );
     }
 }

@@ -1,4 +1,4 @@
-//! A trip's life as a state machine (`../shared/domain.md`, "How a trip moves"):
+//! A trip's life as a state machine (`docs/domain.md`, "How a trip moves"):
 //!
 //! Draft → Declared → Booked → Arrived → CalledForward → Inspection → Cleared → Exited,
 //! with Held (an agency's hold, released back to Inspection or ending in Rejected),

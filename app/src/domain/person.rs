@@ -1,9 +1,11 @@
 //! People of a firm: their identity papers, passwords, and the add-person form.
 
+pub use super::password::NewPassword;
 use super::{
     Problem,
     contact::{Email, Phone},
     form::FieldErrors,
+    password::{AccountWords, CommonPasswords},
     role::Role,
     text::{bounded, fold_full_width},
 };
@@ -37,39 +39,6 @@ impl IdNumber {
     }
 }
 
-/// A password as chosen, before hashing. Length is what makes a password strong (NIST
-/// SP 800-63B): at least 8 characters, at most 128, any characters, never trimmed.
-#[derive(Clone, PartialEq, Eq)]
-pub struct NewPassword(String);
-
-impl NewPassword {
-    pub const MIN: u32 = 8;
-    pub const MAX: u32 = 128;
-
-    pub fn parse(input: &str) -> Result<NewPassword, Problem> {
-        let length = input.chars().count() as u32;
-        if length == 0 {
-            Err(Problem::Required)
-        } else if length < Self::MIN {
-            Err(Problem::PasswordTooShort { min: Self::MIN })
-        } else if length > Self::MAX {
-            Err(Problem::PasswordTooLong { max: Self::MAX })
-        } else {
-            Ok(NewPassword(input.to_string()))
-        }
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for NewPassword {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("NewPassword(..)")
-    }
-}
-
 /// The add-person form as typed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PersonForm {
@@ -94,8 +63,13 @@ pub struct NewPerson {
 
 impl PersonForm {
     /// Drivers sign in by phone and carry identity papers at the gate, so both are
-    /// required of them; office staff sign in by e-mail.
-    pub fn parse(&self) -> Result<NewPerson, FieldErrors> {
+    /// required of them; office staff sign in by e-mail. The password must not be common
+    /// nor the person's e-mail, phone or name, nor the name of `firm_name`.
+    pub fn parse(
+        &self,
+        common: &CommonPasswords,
+        firm_name: Option<&str>,
+    ) -> Result<NewPerson, FieldErrors> {
         let mut errors = FieldErrors::default();
         let role = errors.take(
             "role",
@@ -112,7 +86,16 @@ impl PersonForm {
             is_driver,
             IdNumber::parse,
         );
-        let password = errors.take("password", NewPassword::parse(&self.password));
+        let account = AccountWords {
+            email: email.as_ref().and_then(Option::as_ref),
+            phone: phone.as_ref().and_then(Option::as_ref),
+            person_name: full_name.as_deref(),
+            firm_name,
+        };
+        let password = errors.take(
+            "password",
+            NewPassword::choose(&self.password, common, &account),
+        );
         match (role, full_name, email, phone, id_number, password) {
             (
                 Some(role),
@@ -181,27 +164,42 @@ mod tests {
         assert_eq!(IdNumber::parse("12345/678"), Err(Problem::IdNumberFormat));
     }
 
+    fn parse(form: &PersonForm) -> Result<NewPerson, FieldErrors> {
+        form.parse(
+            &CommonPasswords::from_lines("12345678\n"),
+            Some("Vận tải Hữu Nghị"),
+        )
+    }
+
     #[test]
-    fn passwords_are_bounded_by_length_only() {
+    fn a_new_persons_password_is_neither_common_nor_their_own_words() {
+        let problem_of = |password: &str| {
+            let form = PersonForm {
+                password: password.into(),
+                ..driver_form()
+            };
+            parse(&form)
+                .unwrap_err()
+                .iter()
+                .map(|error| (error.field.clone(), error.problem))
+                .collect::<Vec<_>>()
+        };
+        let password = |problem| vec![("password".to_string(), problem)];
+        assert_eq!(problem_of("12345678"), password(Problem::PasswordCommon));
+        assert_eq!(problem_of("0912345678"), password(Problem::PasswordIsPhone));
         assert_eq!(
-            NewPassword::parse("short"),
-            Err(Problem::PasswordTooShort { min: 8 })
+            problem_of("hoang van thu"),
+            password(Problem::PasswordIsPersonName)
         );
-        assert!(NewPassword::parse("mật khẩu dài").is_ok());
         assert_eq!(
-            NewPassword::parse(&"x".repeat(129)),
-            Err(Problem::PasswordTooLong { max: 128 })
-        );
-        assert_eq!(
-            format!("{:?}", NewPassword::parse("secret-secret").unwrap()),
-            "NewPassword(..)",
-            "never logged"
+            problem_of("VanTaiHuuNghi"),
+            password(Problem::PasswordIsFirmName)
         );
     }
 
     #[test]
     fn a_driver_needs_phone_and_papers_but_no_email() {
-        let person = driver_form().parse().unwrap();
+        let person = parse(&driver_form()).unwrap();
         assert_eq!(person.role, Role::Driver);
         assert_eq!(person.phone.unwrap().as_str(), "+84912345678");
         assert!(person.email.is_none());
@@ -211,7 +209,7 @@ mod tests {
             id_number: String::new(),
             ..driver_form()
         };
-        let errors = form.parse().unwrap_err();
+        let errors = parse(&form).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|error| error.field.as_str()).collect();
         assert_eq!(fields, ["phone", "id_number"]);
     }
@@ -224,7 +222,7 @@ mod tests {
             id_number: String::new(),
             ..driver_form()
         };
-        let errors = form.parse().unwrap_err();
+        let errors = parse(&form).unwrap_err();
         assert_eq!(
             errors
                 .iter()
@@ -240,7 +238,7 @@ mod tests {
             role: "platform_admin".into(),
             ..driver_form()
         };
-        let errors = form.parse().unwrap_err();
+        let errors = parse(&form).unwrap_err();
         assert_eq!(errors.iter().next().unwrap().field, "role");
     }
 }

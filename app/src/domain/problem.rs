@@ -41,6 +41,21 @@ pub enum Problem {
     PasswordTooLong {
         max: u32,
     },
+    /// Among the passwords most often found in breaches (NIST SP 800-63B).
+    PasswordCommon,
+    /// The account's own e-mail address (or its name before the `@`).
+    PasswordIsEmail,
+    PasswordIsPhone,
+    PasswordIsPersonName,
+    PasswordIsFirmName,
+    /// The current password, asked again before changing it, is not this one.
+    PasswordWrong,
+    /// A reset code that is wrong, expired, used or voided, or not this account's.
+    ResetCodeInvalid,
+    /// Neither the authenticator's current code nor an unused recovery code.
+    SecondFactorWrong,
+    /// An authenticator code that was already used: wait for the next one.
+    SecondFactorUsed,
     NotANumber,
     OutOfRange {
         min: i64,

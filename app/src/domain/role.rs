@@ -118,6 +118,29 @@ impl Role {
         }
     }
 
+    /// Officers and admins decide at the border and set its capacity: a stolen password
+    /// alone must not be enough (ASVS level 2), so they sign in with a second factor.
+    pub fn requires_second_factor(self) -> bool {
+        matches!(
+            self,
+            Role::Officer(_) | Role::GateAdmin | Role::PlatformAdmin
+        )
+    }
+
+    /// Whose forgotten password this role may reset with a one-time code: a firm admin
+    /// anyone of the firm (the firm is checked where the person is looked up), a gate
+    /// admin the officers (posted at a gate they run, checked likewise), a platform
+    /// admin officers and gate admins. Clerks and drivers reset nobody's; nobody resets
+    /// a platform admin's (another platform admin changes it in the database).
+    pub fn may_reset_password_of(self, person: Role) -> bool {
+        match self {
+            Role::FirmAdmin => person.belongs_to_firm(),
+            Role::GateAdmin => matches!(person, Role::Officer(_)),
+            Role::PlatformAdmin => matches!(person, Role::Officer(_) | Role::GateAdmin),
+            _ => false,
+        }
+    }
+
     /// Where this role lands after signing in.
     pub fn home_path(self) -> &'static str {
         match self {
@@ -227,6 +250,45 @@ mod tests {
                 !new_role.belongs_to_firm(),
                 "platform admin creating {new_role:?}"
             );
+        }
+    }
+
+    #[test]
+    fn who_needs_a_second_factor() {
+        let required: Vec<_> = EVERY_ROLE
+            .into_iter()
+            .filter(|role| role.requires_second_factor())
+            .collect();
+        assert_eq!(
+            required.len(),
+            6,
+            "every officer, gate admin, platform admin"
+        );
+        assert!(required.iter().all(|role| !role.belongs_to_firm()));
+    }
+
+    #[test]
+    fn who_resets_whose_password() {
+        for person in EVERY_ROLE {
+            assert_eq!(
+                Role::FirmAdmin.may_reset_password_of(person),
+                person.belongs_to_firm(),
+                "firm admin resetting {person:?}"
+            );
+            assert!(
+                !Role::FirmClerk.may_reset_password_of(person),
+                "a clerk resets nobody's"
+            );
+            assert!(!Role::Driver.may_reset_password_of(person));
+            assert_eq!(
+                Role::GateAdmin.may_reset_password_of(person),
+                person.works_console()
+            );
+            assert_eq!(
+                Role::PlatformAdmin.may_reset_password_of(person),
+                person.works_console() || person == Role::GateAdmin
+            );
+            assert!(!person.may_reset_password_of(Role::PlatformAdmin));
         }
     }
 

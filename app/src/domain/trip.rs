@@ -38,7 +38,7 @@ impl Direction {
     }
 }
 
-/// Where a trip is in its life (`../shared/domain.md`, "How a trip moves").
+/// Where a trip is in its life (`docs/domain.md`, "How a trip moves").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TripStatus {

@@ -10,15 +10,19 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 }
 
 /// Signs in with an e-mail address or a phone number. Failed attempts are throttled per
-/// account and address (see `server::rate_limit`); a throttled attempt is refused before
-/// its password is even checked.
+/// account and address (see `domain::throttle`), in counters every server process
+/// shares; a throttled attempt is refused before its password is even checked. Failures
+/// and throttling are recorded in the security log.
 #[server(endpoint = "login")]
 pub async fn login(identifier: String, password: String) -> Result<SessionUser, AppError> {
     use crate::{
-        domain::contact::SignInName,
-        server::{people, rate_limit::Attempt, request, sessions},
+        domain::{
+            contact::SignInName,
+            security::EventKind,
+            throttle::{Attempt, SignInPolicy},
+        },
+        server::{people, request, security_events, sessions, throttle},
     };
-    use std::time::Instant;
 
     #[derive(serde::Serialize)]
     struct Typed<'a> {
@@ -42,12 +46,12 @@ pub async fn login(identifier: String, password: String) -> Result<SessionUser, 
             .as_ref()
             .is_some_and(|account| sessions::is_trusted_device(&state, account.user_id)),
     };
-    state
-        .login_limiter
-        .check(attempt, Instant::now())
-        .map_err(|wait| AppError::TooManyAttempts {
-            retry_after_seconds: wait.as_secs().max(1),
-        })?;
+    let known = account.as_ref().map(|account| account.user_id);
+    let who = throttle::Who {
+        account: known,
+        address: attempt.address,
+    };
+    let taken = throttle::take(&state, &SignInPolicy::default().counters(attempt), who).await?;
 
     let verified = state
         .passwords
@@ -59,15 +63,21 @@ pub async fn login(identifier: String, password: String) -> Result<SessionUser, 
         )
         .await?;
     let Some(account) = account.filter(|_| verified) else {
-        state.login_limiter.record_failure(attempt, Instant::now());
+        let detail = if known.is_some() {
+            "wrong_password"
+        } else {
+            "unknown_account"
+        };
+        security_events::record_here(&state, EventKind::SignInFailed, known, detail);
         return Err(AppError::WrongCredentials);
     };
-    state.login_limiter.record_success(attempt);
-    sessions::start(&state, account.user_id).await?;
-    let user = sessions::user_by_id(&state, account.user_id)
-        .await?
-        .ok_or(AppError::Internal)?;
-    request::redirect(user.role.home_path());
+    state
+        .throttle
+        .settle(&taken, |scope| Some(SignInPolicy::after_success(scope)))
+        .await?;
+    // Officers and admins (and anyone who set one up) still owe the second factor.
+    let (user, stage) = sessions::sign_in(&state, account.user_id).await?;
+    request::redirect(stage.next_path(user.role));
     Ok(user)
 }
 

@@ -42,6 +42,7 @@ async fn take(
     let booking = crate::server::bookings::book(
         &state,
         crate::server::sessions::claimed_session(&state),
+        crate::server::request::client_address(),
         trip_id,
         slot_id,
         request_key.trim(),
@@ -90,13 +91,27 @@ pub async fn move_booking(
     .await
 }
 
+/// Cancels a booking. Counts against the firm's and the address's booking limits, as
+/// booking and moving do.
 #[server(endpoint = "cancel_booking")]
 pub async fn cancel_booking(trip_id: String) -> Result<(), AppError> {
     use super::parse_id;
-    use crate::domain::Problem;
+    use crate::{
+        domain::Problem,
+        server::{request, throttle},
+    };
     let state = crate::server::state()?;
     let viewer = super::trip_viewer(&state).await?;
     let trip_id = parse_id(&trip_id)?;
+    let who = throttle::Who {
+        account: Some(viewer.user_id),
+        address: request::client_address(),
+    };
+    let counters = state
+        .settings
+        .throttles
+        .booking_change(viewer.firm_id, who.address);
+    throttle::take(&state, &counters, who).await?;
     if !crate::server::bookings::cancel(&state, viewer, trip_id, chrono::Utc::now()).await? {
         return Err(AppError::field("slot", Problem::TripNotBooked, &()));
     }

@@ -3,7 +3,10 @@
 use crate::{error::AppError, models::SessionUser};
 use leptos::prelude::*;
 
-/// Registers a firm with its first admin account and signs that admin in.
+/// Registers a firm with its first admin account and signs that admin in. Throttled per
+/// client address (`REGISTRATIONS_PER_HOUR`); the password is hashed (argon2, the one
+/// costly step) only after everything cheap has passed: the form, the throttle, and a
+/// tax code and e-mail address no one holds yet.
 #[server(endpoint = "register_firm")]
 pub async fn register_firm(
     firm_name: String,
@@ -15,8 +18,8 @@ pub async fn register_firm(
     password: String,
 ) -> Result<SessionUser, AppError> {
     use crate::{
-        domain::firm::RegistrationForm,
-        server::{firms, request, sessions},
+        domain::{firm::RegistrationForm, form::FieldErrors},
+        server::{firms, request, sessions, throttle},
     };
     let form = RegistrationForm {
         firm_name,
@@ -28,17 +31,29 @@ pub async fn register_firm(
         password,
     };
     let firm = form
-        .parse()
+        .parse(crate::server::passwords::common())
         .map_err(|errors| AppError::invalid(errors, &form))?;
     let state = crate::server::state()?;
+    let who = throttle::Who {
+        account: None,
+        address: request::client_address(),
+    };
+    let counters = state.settings.throttles.registration(who.address);
+    throttle::take(&state, &counters, who).await?;
+    let taken = firms::already_taken(&state, &firm).await?;
+    if !taken.is_empty() {
+        let mut errors = FieldErrors::default();
+        for (field, problem) in taken {
+            errors.add(field, problem);
+        }
+        return Err(AppError::invalid(errors, &form));
+    }
+    // The unique constraints still decide, in the insert, for a race with another.
     let password_hash = state.passwords.hash(&firm.admin_password).await?;
     let user_id = firms::register(&state, &firm, &password_hash)
         .await
         .map_err(|error| error.for_form(&form))?;
-    sessions::start(&state, user_id).await?;
-    let user = sessions::user_by_id(&state, user_id)
-        .await?
-        .ok_or(AppError::Internal)?;
-    request::redirect(user.role.home_path());
+    let (user, stage) = sessions::sign_in(&state, user_id).await?;
+    request::redirect(stage.next_path(user.role));
     Ok(user)
 }

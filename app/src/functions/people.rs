@@ -38,7 +38,10 @@ pub async fn add_person(
         password,
     };
     let person = form
-        .parse()
+        .parse(
+            crate::server::passwords::common(),
+            user.firm_name.as_deref(),
+        )
         .map_err(|errors| AppError::invalid(errors, &form))?;
     if !user.role.may_create(person.role) {
         return Err(AppError::field("role", Problem::RoleNotAllowed, &form));

@@ -7,6 +7,9 @@ use crate::{
 use leptos::prelude::*;
 
 pub mod notifications;
+pub mod password;
+pub mod second_factor;
+pub mod sessions;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -32,6 +35,9 @@ pub fn AccountPage() -> impl IntoView {
                                     <dd>{firm}</dd>
                                 })}
                             </dl>
+                            <password::ChangePasswordForm />
+                            <sessions::Sessions />
+                            <second_factor::SecondFactorStatus />
                             {announced.then(|| view! { <notifications::Notifications /> })}
                         }
                 })

@@ -10,6 +10,8 @@ use crate::{
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+pub mod code;
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -42,6 +44,9 @@ pub fn LoginPage() -> impl IntoView {
             />
             <button type="submit" class="primary">{t!(i18n, login.submit)}</button>
         </ActionForm>
+        <p class="aside">
+            {t!(i18n, login.forgot)} " " <A href="/reset">{t!(i18n, login.reset_link)}</A>
+        </p>
         <p class="aside">
             {t!(i18n, login.no_account)} " " <A href="/register">{t!(i18n, nav.register)}</A>
         </p>

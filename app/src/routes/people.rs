@@ -6,10 +6,14 @@ use crate::{
         auth::Auth,
         field::{Choice, Field, FormError, SelectField, error_of},
         notice::{Loading, or_notice},
+        reset_code::{ResetCode, issued_code},
         translate::role_text,
     },
     domain::role::Role,
-    functions::people::{AddPerson, SetPersonActive, list_people},
+    functions::{
+        account::IssueResetCode,
+        people::{AddPerson, SetPersonActive, list_people},
+    },
     i18n::*,
     models::Person,
 };
@@ -24,8 +28,11 @@ pub fn PeoplePage() -> impl IntoView {
         move || (add.version().get(), set_active.version().get()),
         |_| list_people(),
     );
+    let issue = ServerAction::<IssueResetCode>::new();
+    let issued = issued_code(issue);
     let add_error = error_of(add);
     let activation_error = error_of(set_active);
+    let issue_error = error_of(issue);
     let roles = Role::FIRM_ROLES
         .map(|role| Choice {
             value: role.code().to_string(),
@@ -36,9 +43,10 @@ pub fn PeoplePage() -> impl IntoView {
         <PageTitle text=move || t_string!(i18n, people.title).to_string() />
         <h1>{t!(i18n, people.title)}</h1>
         <FormError error=activation_error />
+        <FormError error=issue_error />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
-                or_notice(people.await, move |people| view! { <PeopleList people set_active /> })
+                or_notice(people.await, move |people| view! { <PeopleList people set_active issue issued /> })
             })}
         </Transition>
         <h2>{t!(i18n, people.add_title)}</h2>
@@ -63,7 +71,12 @@ pub fn PeoplePage() -> impl IntoView {
 }
 
 #[component]
-fn PeopleList(people: Vec<Person>, set_active: ServerAction<SetPersonActive>) -> impl IntoView {
+fn PeopleList(
+    people: Vec<Person>,
+    set_active: ServerAction<SetPersonActive>,
+    issue: ServerAction<IssueResetCode>,
+    issued: Signal<Option<crate::models::account::IssuedResetCode>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let me = Auth::get()
         .user
@@ -88,6 +101,7 @@ fn PeopleList(people: Vec<Person>, set_active: ServerAction<SetPersonActive>) ->
                             <p class="status">
                                 {move || if active { t_string!(i18n, people.active).to_string() } else { t_string!(i18n, people.inactive).to_string() }}
                             </p>
+                            {(!is_me && active).then(|| view! { <ResetCode issue issued person_id=person.id /> })}
                             {(!is_me).then(|| view! {
                                 <ActionForm action=set_active attr:class="inline">
                                     <input type="hidden" name="person_id" value=person.id.to_string() />

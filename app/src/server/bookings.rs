@@ -101,7 +101,7 @@ select q.ordinal, snapshot.*
                          from bookings b join slots s2 on s2.id = b.slot_id
                         where b.trip_id = t.id and b.status = 'active') current on true
     left join booking_requests r on r.firm_id = t.firm_id and r.key = q.key
-   where ss.id = q.session_id and ss.user_id = q.user_id and ss.ended_at is null and ss.expires_at > now()
+   where ss.id = q.session_id and ss.user_id = q.user_id and session_signed_in(ss)
  offset 0) snapshot");
 
 /// Whether a booking is being made or moved.
@@ -173,12 +173,19 @@ fn is_transient(error: &lanes::Raised) -> bool {
 }
 
 /// Books `slot_id` for a declared trip, or moves a booked trip there, for the signed-in
-/// user of `session` (an account and its session row, from the session cookie).
-/// Idempotent under `key`: a retry returns the first attempt's booking. Returns the
-/// booking's id. Each outcome is counted (`bgp_bookings_total`).
+/// user of `session` (an account and its session row, from the session cookie) at client
+/// address `from`. Idempotent under `key`: a retry returns the first attempt's booking.
+/// Returns the booking's id. Each outcome is counted (`bgp_bookings_total`).
+///
+/// A change the snapshot admits counts against its firm's and its address's booking
+/// limits before it is written (`TooManyAttempts` past them); refusals on the snapshot
+/// (a full slot above all) and answered retries do not count, and cost no more than the
+/// one read they always did.
+#[allow(clippy::too_many_arguments)]
 pub async fn book(
     state: &AppState,
     session: Option<(Uuid, Uuid)>,
+    from: std::net::IpAddr,
     trip_id: Uuid,
     slot_id: i64,
     key: &str,
@@ -321,6 +328,15 @@ async fn book_once(
     let caps = policy
         .admit(now, &slot, snapshot.perishable, &holdings, &strikes, offset)
         .map_err(refuse)?;
+    let counters = state
+        .settings
+        .throttles
+        .booking_change(viewer.firm_id, from);
+    let who = super::throttle::Who {
+        account: Some(viewer.user_id),
+        address: from,
+    };
+    super::throttle::take(state, &counters, who).await?;
 
     let lane = db.lane(
         &snapshot.gate.id,

@@ -4,13 +4,14 @@
 //! with its event in one transaction, and the database refuses any status change the
 //! lifecycle does not allow.
 
-use super::{AppState, passes};
+use super::{AppState, passes, security_events};
 use crate::{
     domain::{
         Problem,
         lifecycle::{self, Channel, Decisions, HoldReason, Refusal, Step},
         plate::{Plate, compact},
         role::{Agency, Role},
+        security::EventKind,
         trip::TripStatus,
     },
     error::AppError,
@@ -353,6 +354,14 @@ async fn check_in(
         .ok_or(AppError::NotFound)?;
     let (opens, closes) = gate.policy().arrival_window(visit.starts_at);
     if now < opens || now > closes {
+        if how == "pass" {
+            security_events::record_here(
+                state,
+                EventKind::RefusedPass,
+                actor.user_id(),
+                "outside_window",
+            );
+        }
         alert(
             state,
             &visit.gate_id,
@@ -400,6 +409,7 @@ pub async fn check_in_by_pass(
         // A token from the QR code: its signature must hold; its window is checked below
         // against the booking, which may have moved since the pass was shown.
         let Some(claims) = passes::verify_signature(pass, &state.pass_keys.public_key()) else {
+            security_events::record_here(state, EventKind::ForgedPass, actor.user_id(), "");
             alert(
                 state,
                 gate_id,
@@ -433,6 +443,7 @@ pub async fn check_in_by_pass(
         .await?
     };
     let Some(visit) = visit else {
+        security_events::record_here(state, EventKind::RefusedPass, actor.user_id(), "unknown");
         alert(
             state,
             gate_id,
@@ -445,6 +456,7 @@ pub async fn check_in_by_pass(
         return Err(refuse("pass", Problem::PassUnknown));
     };
     if visit.gate_id != gate_id {
+        security_events::record_here(state, EventKind::RefusedPass, actor.user_id(), "other_gate");
         alert(
             state,
             gate_id,

@@ -1,8 +1,34 @@
 //! Registering a firm with its first administrator.
 
 use super::{AppState, database::StoreError};
-use crate::domain::firm::NewFirm;
+use crate::{
+    domain::{Problem, firm::NewFirm},
+    error::AppError,
+};
 use uuid::Uuid;
+
+/// The fields of a registration that another firm or account already holds, checked
+/// before the password is hashed (the insert's unique constraints still decide).
+pub async fn already_taken(
+    state: &AppState,
+    firm: &NewFirm,
+) -> Result<Vec<(&'static str, Problem)>, AppError> {
+    let (tax_code, email): (bool, bool) = sqlx::query_as(
+        "select exists (select 1 from firms where tax_code = $1),
+                exists (select 1 from users where email = $2)",
+    )
+    .bind(firm.tax_code.as_str())
+    .bind(firm.admin_email.as_str())
+    .fetch_one(&state.pool)
+    .await?;
+    Ok([
+        (tax_code, ("tax_code", Problem::TaxCodeTaken)),
+        (email, ("email", Problem::EmailTaken)),
+    ]
+    .into_iter()
+    .filter_map(|(taken, field)| taken.then_some(field))
+    .collect())
+}
 
 /// Stores the firm and its admin in one transaction: both or neither. Returns the
 /// admin's account id.

@@ -4,15 +4,34 @@
 //! per core at a time (a login storm queues instead of starving the async workers).
 //! Verifying against an unknown account hashes against a dummy so that it takes as long
 //! as a real one: the time of an answer does not tell which accounts exist.
+//!
+//! The list of commonly breached passwords new passwords are checked against is here
+//! too: server-side only, so it never weighs on the browser's WebAssembly.
 
-use crate::{domain::person::NewPassword, error::AppError};
+use crate::{
+    domain::password::{CommonPasswords, NewPassword},
+    error::AppError,
+};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
-use std::sync::Arc;
+use std::sync::{
+    Arc, LazyLock,
+    atomic::{AtomicU64, Ordering},
+};
 use tokio::sync::Semaphore;
+
+/// The passwords refused as too common (`app/data/common-passwords.txt`, read once).
+pub fn common() -> &'static CommonPasswords {
+    static COMMON: LazyLock<CommonPasswords> = LazyLock::new(|| {
+        CommonPasswords::from_lines(include_str!("../../data/common-passwords.txt"))
+    });
+    &COMMON
+}
 
 pub struct Passwords {
     permits: Arc<Semaphore>,
     dummy_hash: String,
+    /// New passwords hashed since start: what an anonymous client could make us spend.
+    hashed: AtomicU64,
 }
 
 fn argon2() -> Argon2<'static> {
@@ -37,11 +56,18 @@ impl Passwords {
         Passwords {
             permits: Arc::new(Semaphore::new(cores)),
             dummy_hash,
+            hashed: AtomicU64::new(0),
         }
+    }
+
+    /// How many new passwords this process has hashed.
+    pub fn hashed(&self) -> u64 {
+        self.hashed.load(Ordering::Relaxed)
     }
 
     pub async fn hash(&self, password: &NewPassword) -> Result<String, AppError> {
         let password = password.expose().to_string();
+        self.hashed.fetch_add(1, Ordering::Relaxed);
         self.on_blocking_thread(move || {
             argon2()
                 .hash_password(password.as_bytes())
@@ -115,6 +141,14 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[test]
+    fn the_common_list_holds_more_than_ten_thousand_passwords() {
+        assert!(common().len() > 10_000, "{}", common().len());
+        assert!(common().contains("12345678"));
+        assert!(common().contains("Password1"), "in any case");
+        assert!(!common().contains("mat-khau-2026"));
     }
 
     #[tokio::test]

@@ -1,8 +1,12 @@
 use super::{
-    board::BoardCache, bookings::BookingDb, live::Live, offline::ScopeKey, passes::PassKeys,
-    passwords::Passwords, rate_limit::LoginLimiter, sessions::SessionKeys,
+    account_keys::AccountKeys, board::BoardCache, bookings::BookingDb, live::Live,
+    offline::ScopeKey, passes::PassKeys, passwords::Passwords, security_events::SecurityLog,
+    sessions::SessionKeys, throttle::Throttle,
 };
-use crate::error::AppError;
+use crate::{
+    domain::{session::IdleTimeout, throttle::ThrottleSettings},
+    error::AppError,
+};
 use axum::extract::FromRef;
 use leptos::prelude::*;
 use sqlx::PgPool;
@@ -15,6 +19,10 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How long a sign-in lasts.
     pub session_hours: i64,
+    /// How long a session may stay unused, for firm staff and for officers and admins.
+    pub idle: IdleTimeout,
+    /// How long a password reset code works after it is issued.
+    pub reset_code_minutes: i64,
     /// Who push services can contact about our messages (RFC 8292 `sub`: a `mailto:`
     /// or `https:` address of the gate's operator).
     pub push_contact: String,
@@ -27,6 +35,8 @@ pub struct Settings {
     pub live_streams: super::live::StreamLimits,
     /// The Bearer token `/metrics` asks for (`METRICS_TOKEN`); none: not served (404).
     pub metrics_token: Option<String>,
+    /// Registration and booking limits.
+    pub throttles: ThrottleSettings,
 }
 
 impl Default for Settings {
@@ -34,11 +44,14 @@ impl Default for Settings {
         Settings {
             secure_cookies: true,
             session_hours: 12,
+            idle: IdleTimeout::default(),
+            reset_code_minutes: 30,
             push_contact: "mailto:push@border-gate.example".into(),
             push_policy: Default::default(),
             live_recheck: std::time::Duration::from_secs(5),
             live_streams: Default::default(),
             metrics_token: None,
+            throttles: ThrottleSettings::default(),
         }
     }
 }
@@ -51,8 +64,12 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub session_keys: Arc<SessionKeys>,
     pub passwords: Arc<Passwords>,
-    pub login_limiter: Arc<LoginLimiter>,
+    /// Counters shared by every server process (sign-in, registration, bookings).
+    pub throttle: Arc<Throttle>,
+    pub security_log: Arc<SecurityLog>,
     pub pass_keys: Arc<PassKeys>,
+    /// Digests of reset and recovery codes, sealing of authenticator secrets.
+    pub account_keys: Arc<AccountKeys>,
     pub board_cache: Arc<BoardCache>,
     pub live: Arc<Live>,
     /// The booking path's own connections (see `bookings::lanes`).
@@ -73,13 +90,18 @@ impl AppState {
         let pass_seed = super::database::server_secret(&pool, "gate_pass").await?;
         let live = Live::new(settings.live_streams);
         let scope_secret = super::database::server_secret(&pool, "account_scope").await?;
+        let codes_key = super::database::server_secret(&pool, "account_codes").await?;
+        let second_factor_key = super::database::server_secret(&pool, "second_factor").await?;
+        let throttle_key = super::database::server_secret(&pool, "throttle").await?;
         Ok(AppState {
             leptos_options,
             settings: Arc::new(settings),
             session_keys: Arc::new(SessionKeys::new(&secret)),
             passwords: Arc::new(Passwords::new()),
-            login_limiter: Arc::new(LoginLimiter::default()),
+            throttle: Arc::new(Throttle::start(&pool, &throttle_key)),
+            security_log: SecurityLog::start(&pool),
             pass_keys: Arc::new(PassKeys::new(&pass_seed)),
+            account_keys: Arc::new(AccountKeys::new(&codes_key, &second_factor_key)),
             board_cache: Arc::new(BoardCache::default()),
             live: Arc::new(live),
             bookings: Arc::new(BookingDb::start(&pool)),

@@ -374,21 +374,16 @@ async fn the_receiving_sides_daily_intake_is_respected(pool: PgPool) {
     only_capacity_limits(&app).await;
     let clerk = app.browser();
     let (vehicle, driver) = firm_with_fleet(&clerk, 1).await;
-    let first = slot_in(&app, "export", 600, 10).await;
-    let second = slot_in(&app, "export", 660, 10).await;
+    // Whatever the time of day the test runs: two slots on one day at the gate, and one
+    // on the next day.
+    let first = slot_at_gate_hour(&app, "export", 2, 9, 10).await;
+    let second = slot_at_gate_hour(&app, "export", 2, 10, 10).await;
+    let next_day = slot_at_gate_hour(&app, "export", 3, 9, 10).await;
     sqlx::query("update gate_days set intake_limit = 1 where (gate_id, direction, local_day) = (select gate_id, direction, local_day from slots where id = $1)")
         .bind(first)
         .execute(&app.pool)
         .await
         .unwrap();
-    let same_day: bool = sqlx::query_scalar(
-        "select a.local_day = b.local_day from slots a, slots b where a.id = $1 and b.id = $2",
-    )
-    .bind(first)
-    .bind(second)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
     let trip = declare_trip(&clerk, &vehicle, &driver, "export", false).await;
     assert_eq!(
         book(&clerk, &trip, first, "intake-key-01").await.status,
@@ -396,27 +391,62 @@ async fn the_receiving_sides_daily_intake_is_respected(pool: PgPool) {
     );
     let next = declare_trip(&clerk, &vehicle, &driver, "export", false).await;
     let answer = book(&clerk, &next, second, "intake-key-02").await;
-    if same_day {
-        assert_eq!(refusal(&answer), "daily_intake_reached");
-        // Moving within the same day gives its own place back first: allowed.
-        let moved = clerk
-            .call(
-                "move_booking",
-                &[
-                    ("trip_id", &trip),
-                    ("slot_id", &second.to_string()),
-                    ("request_key", "intake-key-03"),
-                ],
-            )
-            .await;
-        assert_eq!(moved.status, StatusCode::OK, "{moved:?}");
-    } else {
-        assert_eq!(
-            answer.status,
-            StatusCode::OK,
-            "another day has its own intake"
-        );
-    }
+    assert_eq!(refusal(&answer), "daily_intake_reached");
+    // Moving within the same day gives its own place back first: allowed.
+    let moved = clerk
+        .call(
+            "move_booking",
+            &[
+                ("trip_id", &trip),
+                ("slot_id", &second.to_string()),
+                ("request_key", "intake-key-03"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{moved:?}");
+    assert_eq!(
+        book(&clerk, &next, next_day, "intake-key-04").await.status,
+        StatusCode::OK,
+        "another day has its own intake"
+    );
+}
+
+/// A slot of Huu Nghi starting at `hour` o'clock of the gate's clock, `days` days from
+/// today at the gate, with `capacity` and its day counter: the same day and hour
+/// whatever time the test runs.
+async fn slot_at_gate_hour(
+    app: &TestApp,
+    direction: &str,
+    days: i32,
+    hour: i32,
+    capacity: i32,
+) -> i64 {
+    let id: i64 = sqlx::query_scalar(
+        "with start as (
+           select ((date_trunc('day', now() at time zone 'Asia/Ho_Chi_Minh')
+                    + make_interval(days => $2, hours => $3))
+                   at time zone 'Asia/Ho_Chi_Minh') + interval '17 seconds' as at)
+         insert into slots (gate_id, direction, starts_at, ends_at, local_day, capacity)
+         select 'huu-nghi', $1, at, at + interval '1 hour',
+                (at at time zone 'Asia/Ho_Chi_Minh')::date, $4 from start
+         returning id",
+    )
+    .bind(direction)
+    .bind(days)
+    .bind(hour)
+    .bind(capacity)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "insert into gate_days (gate_id, direction, local_day)
+         select gate_id, direction, local_day from slots where id = $1 on conflict do nothing",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    id
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -575,6 +605,7 @@ async fn gate_admin(app: &TestApp) -> Browser {
         .execute(&app.pool)
         .await
         .unwrap();
+    support::give_second_factor(app, admin).await;
     let browser = app.browser();
     let signed_in = browser
         .call(
@@ -583,6 +614,7 @@ async fn gate_admin(app: &TestApp) -> Browser {
         )
         .await;
     assert_eq!(signed_in.status, StatusCode::OK);
+    assert_eq!(support::second_step(&browser).await.status, StatusCode::OK);
     browser
 }
 

@@ -20,6 +20,7 @@ enum Caller {
     Customs,
     TrafficPolice,
     GateAdmin,
+    PlatformAdmin,
 }
 
 /// How a server function takes its arguments.
@@ -40,6 +41,29 @@ const FUNCTIONS: &[(&str, Encoding, Caller, &[&str])] = &[
     ("current_user", Form, Anyone, &[]),
     ("login", Form, Anyone, &["identifier", "password"]),
     ("logout", Form, FirmAdmin, &[]),
+    (
+        "change_password",
+        Form,
+        FirmAdmin,
+        &["current_password", "new_password"],
+    ),
+    ("list_sessions", Form, FirmAdmin, &[]),
+    ("end_session", Form, FirmAdmin, &["session_id"]),
+    ("end_other_sessions", Form, FirmAdmin, &[]),
+    ("second_factor_status", Form, FirmAdmin, &[]),
+    ("begin_second_factor", Form, FirmAdmin, &[]),
+    ("confirm_second_factor", Form, FirmAdmin, &["code"]),
+    ("take_new_recovery_codes", Form, FirmAdmin, &[]),
+    ("verify_second_factor", Form, Anyone, &["code"]),
+    ("issue_reset_code", Form, FirmAdmin, &["person_id"]),
+    ("take_new_reset_code", Form, FirmAdmin, &[]),
+    ("list_staff", Form, GateAdmin, &[]),
+    (
+        "reset_password",
+        Form,
+        Anyone,
+        &["identifier", "code", "new_password"],
+    ),
     ("load_board", Query, Anyone, &["gate_id", "day"]),
     ("day_slots", Form, FirmAdmin, &["trip_id", "day"]),
     (
@@ -236,6 +260,7 @@ const FUNCTIONS: &[(&str, Encoding, Caller, &[&str])] = &[
     ("get_trip", Form, FirmAdmin, &["trip_id"]),
     ("trip_form_options", Form, FirmAdmin, &["trip_id"]),
     ("change_driver", Form, FirmAdmin, &["trip_id", "driver_id"]),
+    ("security_events", Form, PlatformAdmin, &["kind", "page"]),
     (
         "save_trip",
         Form,
@@ -290,6 +315,7 @@ struct Callers {
     customs: Browser,
     traffic_police: Browser,
     gate_admin: Browser,
+    platform_admin: Browser,
 }
 
 impl Callers {
@@ -319,6 +345,7 @@ impl Callers {
                 &["huu-nghi"],
             )
             .await,
+            platform_admin: staff(app, "platform_admin", None, "root@portal.test", &[]).await,
         }
     }
 
@@ -330,6 +357,7 @@ impl Callers {
             Customs => &self.customs,
             TrafficPolice => &self.traffic_police,
             GateAdmin => &self.gate_admin,
+            PlatformAdmin => &self.platform_admin,
         }
     }
 }

@@ -8,6 +8,8 @@
 #[allow(dead_code)]
 mod support;
 
+mod account_passwords;
+mod account_sessions;
 mod accounts;
 mod bookings;
 mod clearance;
@@ -18,3 +20,6 @@ mod isolation;
 mod live;
 mod operators;
 mod push;
+mod second_factor;
+mod security_events;
+mod throttles;

@@ -82,19 +82,22 @@ pub struct Browser {
     jar: Arc<Jar>,
 }
 
-/// An answer: status and JSON body.
+/// An answer: status, headers and JSON body.
 #[derive(Debug)]
 pub struct Answer {
     pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
     pub body: Value,
 }
 
 impl Answer {
     async fn from(response: Response) -> Answer {
         let status = response.status();
+        let headers = response.headers().clone();
         let text = response.text().await.unwrap();
         Answer {
             status,
+            headers,
             body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
         }
     }
@@ -387,7 +390,40 @@ pub fn refusal(answer: &Answer) -> String {
     problems[0].1.clone()
 }
 
-/// An account made directly in the database (officers, gate admins), signed in.
+/// Gives an account made by a test the demo's authenticator secret (officers and
+/// admins cannot sign in without a second factor).
+pub async fn give_second_factor(app: &TestApp, user_id: uuid::Uuid) {
+    let secret = app::server::second_factor::secret_from_base32(server::demo::DEMO_TOTP_SECRET)
+        .expect("the demo secret is Base32");
+    app::server::second_factor::set_up_with_secret(&app.state, user_id, &secret)
+        .await
+        .unwrap();
+}
+
+/// The demo authenticator's code `steps` time steps (30 s) from now.
+pub fn authenticator_code(steps: i64) -> String {
+    let secret =
+        app::server::second_factor::secret_from_base32(server::demo::DEMO_TOTP_SECRET).unwrap();
+    let at = chrono::Utc::now().timestamp() + steps * 30;
+    app::server::second_factor::code_at(&secret, at as u64).unwrap()
+}
+
+/// The second step of a sign-in with the demo authenticator: its current code, or the
+/// next one when the current one was used already (a code counts once).
+pub async fn second_step(browser: &Browser) -> Answer {
+    let answer = browser
+        .call("verify_second_factor", &[("code", &authenticator_code(0))])
+        .await;
+    if answer.problems() == [("code".to_string(), "second_factor_used".to_string())] {
+        return browser
+            .call("verify_second_factor", &[("code", &authenticator_code(1))])
+            .await;
+    }
+    answer
+}
+
+/// An account made directly in the database (officers, gate admins), with the demo's
+/// second factor, signed in.
 pub async fn staff(
     app: &TestApp,
     role: &str,
@@ -417,11 +453,14 @@ pub async fn staff(
             .await
             .unwrap();
     }
+    give_second_factor(app, user).await;
     let browser = app.browser();
     let signed_in = browser
         .call("login", &[("identifier", email), ("password", PASSWORD)])
         .await;
     assert_eq!(signed_in.status, StatusCode::OK, "{signed_in:?}");
+    let second = second_step(&browser).await;
+    assert_eq!(second.status, StatusCode::OK, "{second:?}");
     browser
 }
 

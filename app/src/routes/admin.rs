@@ -1,0 +1,3 @@
+//! Pages of the platform's own administration.
+
+pub mod security;
