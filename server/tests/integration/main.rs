@@ -9,6 +9,7 @@
 mod support;
 
 mod accounts;
+mod backups;
 mod bookings;
 mod clearance;
 mod edge;
