@@ -208,10 +208,10 @@ async fn day(settings: &Settings, database: &Database) -> anyhow::Result<()> {
         slots,
     ));
     let load_before = report::load_average();
-    let cpu_before = report::cpu_sample(process.pid());
+    let cpu_before = report::cpu_sample(process.pid(), &database.name);
     println!("== the day starts (load average {load_before})");
     let elapsed = day.run(settings.clients, settings.seed).await;
-    let cpu_after = report::cpu_sample(process.pid());
+    let cpu_after = report::cpu_sample(process.pid(), &database.name);
     let load_after = report::load_average();
 
     let verdict = checks::check(&pool, &day.trips, &day.ids()).await?;

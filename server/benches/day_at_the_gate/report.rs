@@ -5,7 +5,7 @@
 use crate::{checks::Verdict, clients::Reply};
 use hdrhistogram::Histogram;
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, HashMap},
     process::Command,
     sync::{
         Mutex,
@@ -208,19 +208,55 @@ fn machine_busy_ticks() -> u64 {
     total.saturating_sub(values.get(3).copied().unwrap_or(0) + values.get(4).copied().unwrap_or(0))
 }
 
-#[derive(Clone, Copy)]
+/// Ticks of each PostgreSQL backend serving `database` (its command line names it).
+fn backend_ticks(database: &str) -> HashMap<u32, u64> {
+    let mut backends = HashMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return backends;
+    };
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let command = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let command = String::from_utf8_lossy(&command);
+        if command.starts_with("postgres: ")
+            && command.split_whitespace().any(|word| word == database)
+        {
+            backends.insert(pid, process_ticks(pid));
+        }
+    }
+    backends
+}
+
 pub struct CpuSample {
     server: u64,
     benchmark: u64,
+    postgres: HashMap<u32, u64>,
     machine: u64,
 }
 
-pub fn cpu_sample(server_pid: u32) -> CpuSample {
+pub fn cpu_sample(server_pid: u32, database: &str) -> CpuSample {
     CpuSample {
         server: process_ticks(server_pid),
         benchmark: process_ticks(std::process::id()),
+        postgres: backend_ticks(database),
         machine: machine_busy_ticks(),
     }
+}
+
+/// PostgreSQL's ticks between two samples: backends that lived through both, and those
+/// opened in between (a backend that closed in between is not counted).
+fn postgres_ticks(before: &CpuSample, after: &CpuSample) -> u64 {
+    after
+        .postgres
+        .iter()
+        .map(|(pid, ticks)| ticks.saturating_sub(before.postgres.get(pid).copied().unwrap_or(0)))
+        .sum()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -330,13 +366,14 @@ pub fn print(recorder: &Recorder, summary: &Summary) {
     let seconds = |ticks: u64| ticks as f64 / per_second;
     let server = seconds(summary.cpu_after.server - summary.cpu_before.server);
     let benchmark = seconds(summary.cpu_after.benchmark - summary.cpu_before.benchmark);
+    let postgres = seconds(postgres_ticks(&summary.cpu_before, &summary.cpu_after));
     let machine = seconds(summary.cpu_after.machine - summary.cpu_before.machine);
     println!(
         "CPU during the day: {machine:.1} s busy of {:.1} s on {} cores: server {server:.1} s, \
-         this program {benchmark:.1} s, the rest (PostgreSQL, and anything else running) {:.1} s",
+         PostgreSQL {postgres:.1} s, this program {benchmark:.1} s, anything else running {:.1} s",
         summary.seconds * cores() as f64,
         cores(),
-        (machine - server - benchmark).max(0.0)
+        (machine - server - postgres - benchmark).max(0.0)
     );
     println!();
     let met = |pass: bool| if pass { "met" } else { "MISSED" };
