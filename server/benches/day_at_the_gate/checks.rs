@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 pub struct Verdict {
-    /// Trips the database holds (the run makes no others).
+    /// Trips made during the day (the run makes no others).
     pub in_database: u64,
     /// Planned trips found and checked.
     pub checked: u64,
@@ -88,10 +88,13 @@ pub async fn check(
     pool: &PgPool,
     planned: &[PlannedTrip],
     ids: &[Option<Uuid>],
+    day_started: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<Verdict> {
-    let in_database: i64 = sqlx::query_scalar("select count(*) from trips")
+    let in_database: i64 = sqlx::query_scalar("select count(*) from trips where created_at >= $1")
+        .bind(day_started)
         .fetch_one(pool)
         .await?;
+    let declared: Vec<Uuid> = ids.iter().flatten().copied().collect();
     let rows: Vec<Row> = sqlx::query_as(
         "select t.id, t.status, t.quarantine_required,
                 array(select e.kind from trip_events e where e.trip_id = t.id order by e.id) as kinds,
@@ -101,8 +104,9 @@ pub async fn check(
                 exists (select 1 from bookings b
                          where b.trip_id = t.id and b.status = 'arrived' and b.arrived_at is not null
                            and b.called_at is not null and b.cleared_at is not null and b.exited_at is not null) as stamped
-           from trips t",
+           from trips t where t.id = any($1)",
     )
+    .bind(&declared)
     .fetch_all(pool)
     .await?;
     let by_id: HashMap<Uuid, Row> = rows.into_iter().map(|row| (row.id, row)).collect();

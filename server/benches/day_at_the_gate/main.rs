@@ -28,6 +28,9 @@
 //!   overlap);
 //! - `BENCH_GATES` [huu-nghi,tan-thanh]: the gates, both directions each;
 //! - `BENCH_FIRMS` [100], `BENCH_DRIVERS_PER_FIRM` [3]; one vehicle per trip;
+//! - `BENCH_HISTORY_DAYS` [30]: days before the day whose slots hold finished trips (to
+//!   each gate's own plan, with bookings, decisions and timelines), so that the day runs
+//!   on the tables of a portal in service;
 //! - `BENCH_CAPACITY` [the gate's plan, or enough for the run]: places per slot;
 //! - `BENCH_PERISHABLE` [0.3], `BENCH_QUARANTINE` [0.3]: shares of trips with perishable
 //!   cargo and needing quarantine;
@@ -121,6 +124,9 @@ async fn day(settings: &Settings, database: &Database) -> anyhow::Result<()> {
     let seeded = seeding::seed(&pool, settings, &groups)
         .await
         .context("seeding")?;
+    let (past_trips, past_events) = seeding::history::seed(&pool, settings)
+        .await
+        .context("seeding the weeks before")?;
 
     // The gate admins set the day's plan and issue the cameras' keys.
     let mut cameras = HashMap::new();
@@ -186,10 +192,12 @@ async fn day(settings: &Settings, database: &Database) -> anyhow::Result<()> {
         });
     }
     println!(
-        "seeded and signed in: {} firms, {} officers, {} gate admins in {:.1} s; places per slot: {}",
+        "seeded and signed in: {} firms, {} officers, {} gate admins, {past_trips} past trips with \
+         {past_events} events ({} days) in {:.1} s; places per slot: {}",
         settings.firms,
         groups.len() * 4 * settings.officers,
         settings.gates.len(),
+        settings.history_days,
         seeding_started.elapsed().as_secs_f64(),
         capacities.join(", ")
     );
@@ -210,11 +218,13 @@ async fn day(settings: &Settings, database: &Database) -> anyhow::Result<()> {
     let load_before = report::load_average();
     let cpu_before = report::cpu_sample(process.pid(), &database.name);
     println!("== the day starts (load average {load_before})");
+    let day_started: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("select now()").fetch_one(&pool).await?;
     let elapsed = day.run(settings.clients, settings.seed).await;
     let cpu_after = report::cpu_sample(process.pid(), &database.name);
     let load_after = report::load_average();
 
-    let verdict = checks::check(&pool, &day.trips, &day.ids()).await?;
+    let verdict = checks::check(&pool, &day.trips, &day.ids(), day_started).await?;
     report::print(
         &day.recorder,
         &report::Summary {

@@ -354,7 +354,7 @@ pub fn print(recorder: &Recorder, summary: &Summary) {
     println!();
     let verdict = summary.verdict;
     println!(
-        "consistency: {} trips in the database, {} checked against the plan: {} wrong trips",
+        "consistency: {} trips declared during the day, {} checked against the plan: {} wrong trips",
         thousands(verdict.in_database),
         thousands(verdict.checked),
         thousands(verdict.wrong)

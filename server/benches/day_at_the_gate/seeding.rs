@@ -1,7 +1,9 @@
 //! What exists before the day starts, written with SQL: firms with their admins and
 //! drivers, one vehicle per trip of the day, officers of every agency posted at each gate
-//! and direction, and each gate's admin. Everything the day itself does (sign-ins, the
+//! and direction, each gate's admin, and the weeks of trips before the day (`history`). Everything the day itself does (sign-ins, the
 //! gate plan, device keys, trips, bookings, every step at the gate) goes over HTTP.
+
+pub mod history;
 
 use crate::settings::{Group, Settings};
 use rand::{Rng, SeedableRng, rngs::StdRng};

@@ -12,6 +12,8 @@ pub struct Settings {
     pub gates: Vec<String>,
     pub firms: usize,
     pub drivers_per_firm: usize,
+    /// Days of finished trips before the day.
+    pub history_days: u32,
     /// Places per slot and direction; `None` is "the gate's plan, or enough for the run".
     pub capacity: Option<i32>,
     pub perishable: f64,
@@ -99,6 +101,7 @@ impl Settings {
                 .collect(),
             firms: setting("BENCH_FIRMS", 100)?,
             drivers_per_firm: setting("BENCH_DRIVERS_PER_FIRM", 3)?,
+            history_days: setting("BENCH_HISTORY_DAYS", 30)?,
             capacity: variable("BENCH_CAPACITY")
                 .map(|text| text.parse())
                 .transpose()
