@@ -11,6 +11,7 @@ mod support;
 mod account_passwords;
 mod account_sessions;
 mod accounts;
+mod backups;
 mod bookings;
 mod clearance;
 mod edge;
