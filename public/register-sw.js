@@ -27,8 +27,13 @@
         if (url) urls.push(url);
       });
     });
-    if (urls.length && registration.active) registration.active.postMessage({ keep: urls });
+    var list = urls.join(" ");
+    // Asked once per list: the page changes often (live updates), its trips seldom.
+    if (!urls.length || list === asked || !registration.active) return;
+    asked = list;
+    registration.active.postMessage({ keep: urls });
   }
+  var asked = "";
 
   navigator.serviceWorker
     .register("/sw.js")

@@ -116,6 +116,7 @@ function savedCopy(response) {
 }
 
 function forget() {
+  generation += 1;
   return Promise.all([
     serially(forgetPages),
     self.registration.pushManager.getSubscription().then(function (subscription) {
@@ -124,11 +125,43 @@ function forget() {
   ]);
 }
 
-// The network, but not longer than a weak signal is worth waiting for.
-function fromNetwork(request) {
-  return new Promise(function (resolve, reject) {
-    var timer = setTimeout(function () { reject(new Error("slow network")); }, NETWORK_WAIT_MS);
-    fetch(request).then(function (response) { clearTimeout(timer); resolve(response); }, function (error) { clearTimeout(timer); reject(error); });
+// Forgetting (signing in or out) starts a new generation: an answer to a request made
+// before it belongs to whoever was signed in then, and is neither kept nor learnt from.
+var generation = 0;
+
+function learnIfCurrent(started, request, response, worthKeeping) {
+  return serially(function () {
+    if (started !== generation) return;
+    return learn(request, response, worthKeeping);
+  });
+}
+
+function offlinePage() {
+  return new Response(
+    "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+      "<p>Không có mạng. · No network. · 无网络。</p>",
+    { status: 503, headers: { "content-type": "text/html; charset=utf-8" } }
+  );
+}
+
+// A page from the network; when it is slower than a weak signal is worth waiting for
+// (or gone), the kept copy if there is one. With no kept copy a slow network is waited
+// for: "no network" is only said when there is none.
+function page(event, worthKeeping) {
+  var request = event.request;
+  var started = generation;
+  var network = fetch(request).then(function (response) {
+    event.waitUntil(learnIfCurrent(started, request, response.clone(), worthKeeping));
+    return response;
+  });
+  var slow = new Promise(function (resolve, reject) {
+    setTimeout(function () { reject(new Error("slow network")); }, NETWORK_WAIT_MS);
+  });
+  return Promise.race([network, slow]).catch(function () {
+    return serially(function () { return keptPage(request); }).then(function (kept) {
+      if (kept) return savedCopy(kept);
+      return network.catch(offlinePage);
+    });
   });
 }
 
@@ -144,6 +177,7 @@ self.addEventListener("fetch", function (event) {
   // theirs to see until the server says so again. The hydrated app changes pages
   // without loading them, so no page response would tell.
   if (request.method === "POST" && (url.pathname === "/api/login" || url.pathname === "/api/register_firm")) {
+    generation += 1;
     event.waitUntil(serially(forgetPages));
     return;
   }
@@ -162,34 +196,18 @@ self.addEventListener("fetch", function (event) {
   }
 
   if (request.mode === "navigate" || (request.headers.get("accept") || "").indexOf("text/html") !== -1) {
-    var worthKeeping = KEEP.test(url.pathname);
-    event.respondWith(
-      fromNetwork(request)
-        .then(function (response) {
-          var copy = response.clone();
-          event.waitUntil(serially(function () { return learn(request, copy, worthKeeping); }));
-          return response;
-        })
-        .catch(function () {
-          return serially(function () { return keptPage(request); }).then(function (kept) {
-            return kept ? savedCopy(kept) : new Response(
-                "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
-                  "<p>Không có mạng. · No network. · 无网络。</p>",
-                { status: 503, headers: { "content-type": "text/html; charset=utf-8" } }
-              );
-          });
-        })
-    );
+    event.respondWith(page(event, KEEP.test(url.pathname)));
   }
 });
 
 // A page asks to keep its upcoming trips' pages and passes (see register-sw.js).
 self.addEventListener("message", function (event) {
   var urls = ((event.data && event.data.keep) || []).filter(function (url) { return KEEP.test(url); });
+  var started = generation;
   event.waitUntil(
     Promise.all(urls.map(function (url) {
       return fetch(url, { credentials: "same-origin", headers: { accept: "text/html" } })
-        .then(function (response) { return serially(function () { return learn(new Request(url), response, true); }); })
+        .then(function (response) { return learnIfCurrent(started, new Request(url), response, true); })
         .catch(function () {});
     }))
   );

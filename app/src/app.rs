@@ -41,8 +41,6 @@ use leptos_router::{
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server::request::page_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html>

@@ -1,8 +1,9 @@
 //! The security headers every response carries, and how long a browser may keep it.
 //!
-//! Pages set their own Content-Security-Policy with the nonce of their hydration script
-//! (see `app::app::shell`); anything else that is HTML gets a policy without inline
-//! script at all. Nothing of the portal may be framed (the console and the gate admin's
+//! Every GET gets a fresh nonce, minted here and handed to the render through the
+//! request's extensions: a page's inline scripts carry it and its Content-Security-Policy,
+//! set here from the same value, names it (one source, so they always agree). Any other
+//! HTML gets a policy without inline script at all. Nothing of the portal may be framed (the console and the gate admin's
 //! pages would be clickjacking targets). Pages rendered for a signed-in browser hold
 //! personal data (ID numbers, gate passes, trips): they are never stored by a browser or
 //! proxy cache (`no-store`); the service worker's own offline copies are its choice.
@@ -10,13 +11,13 @@
 use app::server::{AppState, sessions::SESSION_COOKIE};
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, HeaderName, HeaderValue, header},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, header},
     middleware::Next,
     response::Response,
 };
 
-/// The policy for HTML that did not set its own: same-origin everything, no inline
-/// script, WebAssembly allowed to compile.
+/// The policy for HTML answered to anything but a GET: same-origin everything, no
+/// inline script, WebAssembly allowed to compile.
 pub const DEFAULT_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The camera (pass scanner) and the position (coming: trips on the road) for the
@@ -32,6 +33,16 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_string();
+    // Every page gets a nonce of its own, minted here: the page's inline scripts carry
+    // it (`request::provide_page_nonce`) and its policy names it.
+    let nonce = matches!(*request.method(), Method::GET | Method::HEAD)
+        .then(|| leptos::nonce::Nonce::new().to_string());
+    let mut request = request;
+    if let Some(nonce) = &nonce {
+        request
+            .extensions_mut()
+            .insert(app::server::request::PageNonce(nonce.clone()));
+    }
     let signed_in = app::server::request::cookie_in(request.headers(), SESSION_COOKIE)
         .is_some_and(|token| !token.is_empty());
     let mut response = next.run(request).await;
@@ -76,11 +87,11 @@ pub async fn security_headers(
         );
     }
     if is_html {
-        set_default(
-            headers,
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DEFAULT_CONTENT_SECURITY_POLICY),
-        );
+        let policy = nonce
+            .map(|nonce| app::server::request::page_content_security_policy(&nonce))
+            .and_then(|policy| HeaderValue::from_str(&policy).ok())
+            .unwrap_or(HeaderValue::from_static(DEFAULT_CONTENT_SECURITY_POLICY));
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     let private = (signed_in && is_html)
         || path.starts_with("/api/")

@@ -34,7 +34,10 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            app::server::request::provide_page_nonce();
+        }
     };
     let options = state.leptos_options.clone();
     Router::new()

@@ -71,24 +71,34 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) {
     }
 }
 
-/// The Content-Security-Policy of a page: scripts of this site and the one inline
-/// hydration script carrying this response's nonce (leptos makes a new one for every
-/// render); WebAssembly may compile, nothing may frame the page or post it elsewhere.
-pub fn page_content_security_policy() {
-    let (Some(nonce), Some(response)) =
-        (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
-    else {
-        return;
-    };
-    let policy = format!(
+/// The nonce of a page's inline scripts, minted for each request by the server's
+/// header layer (`server/src/headers.rs`), which also sends it in the page's
+/// Content-Security-Policy; it travels in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct PageNonce(pub String);
+
+/// Gives the page being rendered the nonce minted for its request, so that its inline
+/// scripts carry the one the policy names (call it in the render's context). The header
+/// and the scripts then come from one value, whatever the render does with its response
+/// options.
+pub fn provide_page_nonce() {
+    if let Some(nonce) =
+        use_context::<Parts>().and_then(|parts| parts.extensions.get::<PageNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+}
+
+/// The Content-Security-Policy of a page: scripts of this site and the inline scripts
+/// carrying `nonce`; WebAssembly may compile, nothing may frame the page or post it
+/// elsewhere.
+pub fn page_content_security_policy(nonce: &str) -> String {
+    format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self'; connect-src 'self'; worker-src 'self'; \
          manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
          frame-ancestors 'none'"
-    );
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
-    }
+    )
 }
 
 /// After a successful form post, where the browser should go next (without JavaScript

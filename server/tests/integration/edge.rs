@@ -682,6 +682,7 @@ async fn pages_carry_a_content_security_policy_with_their_own_nonce(pool: PgPool
         html.contains(&format!("nonce=\"{nonce}\"")),
         "the hydration script carries the policy's nonce"
     );
+    assert_inline_scripts_carry(&html, nonce, "/");
     for directive in [
         "default-src 'self'",
         "'wasm-unsafe-eval'",
@@ -711,6 +712,70 @@ async fn pages_carry_a_content_security_policy_with_their_own_nonce(pool: PgPool
         policy,
         "every page gets a new nonce"
     );
+}
+
+/// Every inline script of `html` carries `nonce` (a script without it would be blocked,
+/// and the page would never hydrate).
+fn assert_inline_scripts_carry(html: &str, nonce: &str, path: &str) {
+    let inline: Vec<&str> = html
+        .split("<script")
+        .skip(1)
+        .filter_map(|rest| {
+            let (attributes, rest) = rest.split_once('>')?;
+            let content = rest.split("</script>").next().unwrap_or_default();
+            // An empty script runs nothing, nonce or not.
+            (!attributes.contains("src=") && !content.trim().is_empty()).then_some(attributes)
+        })
+        .collect();
+    assert!(!inline.is_empty(), "{path}: no inline script at all");
+    for attributes in inline {
+        assert!(
+            attributes.contains(&format!("nonce=\"{nonce}\"")),
+            "{path}: an inline script without the policy's nonce: <script{attributes}>"
+        );
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_page_signed_in_or_not_names_the_nonce_its_scripts_carry(pool: PgPool) {
+    let app = spawn(pool).await;
+    let admin = app.browser();
+    let (vehicle, driver_id) = firm_with_fleet(&admin, 3).await;
+    let trip = declare_trip(&admin, &vehicle, &driver_id, "export", true).await;
+    let anonymous = app.browser();
+    let pages = [
+        (&anonymous, "/".to_string()),
+        (&anonymous, "/login".to_string()),
+        (&anonymous, "/board".to_string()),
+        (&anonymous, "/no-such-page".to_string()),
+        (&admin, "/trips".to_string()),
+        (&admin, "/people".to_string()),
+        (&admin, format!("/trips/{trip}")),
+        (&admin, format!("/trips/{trip}/book")),
+    ];
+    for (browser, path) in pages {
+        // Several at once: each render keeps its own nonce.
+        let answers = futures::future::join_all((0..4).map(|_| {
+            browser
+                .client
+                .get(format!("{}{path}", browser.base))
+                .header(header::ACCEPT, "text/html")
+                .send()
+        }))
+        .await;
+        for answer in answers {
+            let answer = answer.unwrap();
+            let policy = header_of(&answer, "content-security-policy");
+            let nonce = policy
+                .split("'nonce-")
+                .nth(1)
+                .and_then(|rest| rest.split('\'').next())
+                .unwrap_or_else(|| panic!("{path}: no nonce in {policy:?}"))
+                .to_string();
+            let html = answer.text().await.unwrap();
+            assert_inline_scripts_carry(&html, &nonce, &path);
+        }
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]
