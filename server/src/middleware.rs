@@ -93,9 +93,9 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
 /// Server functions answer every error with 500; this gives each its real status from
 /// [`AppError::status`], so bad input is a 4xx and only our own failures are 5xx. A
 /// throttled request's 429 and an unavailable database's 503 say when to come back
-/// (`Retry-After`). Every authorization
-/// refusal is recorded: a 403 answer (a server function's, a page's, a stream's), or a
-/// plain form's `Forbidden` that comes back as a redirect.
+/// (`Retry-After`). Every authorization refusal is recorded: a 403 answer (a server
+/// function's, a page's, a stream's), or a plain form's `Forbidden` that comes back as a
+/// redirect.
 pub async fn app_error_status(
     State(state): State<AppState>,
     request: Request,
@@ -130,7 +130,6 @@ pub async fn app_error_status(
         parts
             .headers
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -192,7 +192,7 @@ pub async fn book(
     kind: Kind,
     now: DateTime<Utc>,
 ) -> Result<Uuid, AppError> {
-    let booked = book_once(state, session, trip_id, slot_id, key, kind, now).await;
+    let booked = book_once(state, session, from, trip_id, slot_id, key, kind, now).await;
     count_outcome(&booked, kind);
     booked.map(|(booking, _)| booking)
 }
@@ -226,9 +226,11 @@ fn count_outcome(booked: &Result<(Uuid, bool), AppError>, kind: Kind) {
 }
 
 /// [`book`], saying whether the answer was a retry's (found under its key).
+#[allow(clippy::too_many_arguments)]
 async fn book_once(
     state: &AppState,
     session: Option<(Uuid, Uuid)>,
+    from: std::net::IpAddr,
     trip_id: Uuid,
     slot_id: i64,
     key: &str,
