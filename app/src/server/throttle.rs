@@ -65,7 +65,7 @@ pub struct Refused {
 
 struct Job {
     counters: Vec<Stored>,
-    reply: oneshot::Sender<Result<Option<Refused>, sqlx::Error>>,
+    reply: oneshot::Sender<Result<Option<Refused>, AppError>>,
 }
 
 pub struct Throttle {
@@ -171,7 +171,7 @@ impl Throttle {
                 self.remember_full(&counters, refused, now);
                 Ok(Err(refused))
             }
-            Err(error) => Err(error.into()),
+            Err(error) => Err(error),
         }
     }
 
@@ -268,10 +268,10 @@ async fn count(pool: PgPool, mut queue: mpsc::UnboundedReceiver<Job>) {
             }
             Err(error) => {
                 tracing::error!(%error, "counting throttled requests failed");
+                // Classified once (a database out of reach is 503, not 500) for all.
+                let error = AppError::from(error);
                 for job in batch {
-                    let _ = job
-                        .reply
-                        .send(Err(sqlx::Error::Protocol(error.to_string())));
+                    let _ = job.reply.send(Err(error.clone()));
                 }
             }
         }

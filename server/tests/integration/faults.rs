@@ -372,6 +372,27 @@ async fn during_an_outage_requests_get_503_with_retry_after_and_all_serve_again_
         .await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "a new live stream");
         assert!(retry_after.is_some());
+        // Throttled functions count in the database first: that count is out of reach
+        // too, and says so the same way.
+        let stranger = app.browser();
+        let registered = support::register_firm(&stranger, 705).await;
+        assert_eq!(
+            registered.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "a registration: {registered:?}"
+        );
+        assert!(registered.headers.contains_key("retry-after"));
+        let signed_in = stranger
+            .call(
+                "login",
+                &[("identifier", "nobody@firm.example"), ("password", "x")],
+            )
+            .await;
+        assert_eq!(
+            signed_in.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "a sign-in: {signed_in:?}"
+        );
     }
     let during: i64 = sqlx::query_scalar("select count(*) from bookings")
         .fetch_one(&app.pool)
