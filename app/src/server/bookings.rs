@@ -217,6 +217,7 @@ fn count_outcome(booked: &Result<(Uuid, bool), AppError>, kind: Kind) {
         }
         Err(AppError::NotFound) => &[("kind", kind), ("outcome", "not_found")],
         Err(AppError::Unavailable { .. }) => &[("kind", kind), ("outcome", "unavailable")],
+        Err(AppError::TooManyAttempts { .. }) => &[("kind", kind), ("outcome", "throttled")],
         Err(AppError::NotSignedIn | AppError::Forbidden | AppError::BadRequest) => {
             &[("kind", kind), ("outcome", "not_allowed")]
         }

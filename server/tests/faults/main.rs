@@ -506,8 +506,14 @@ async fn database_fault(
     drop(heard_now);
     follower.abort();
     println!("after: /board, the trip page, /readyz answer {after:?}");
-    let panics = servers[0].panics();
-    println!("panics in the server's log: {}", panics.len());
+    let (panics, abandoned) = servers[0].panics();
+    println!(
+        "panics in the server's log: {} (and {abandoned} of abandoned page renders, see portal::is_abandoned_render)",
+        panics.len()
+    );
+    for panic in &panics {
+        println!("  {panic}");
+    }
     print_metrics(&servers[0]).await;
     let unavailable = tally.count("503") + pages.count("503");
     let passed = passed
