@@ -107,6 +107,11 @@ impl ServerProcess {
             .env("LEPTOS_OUTPUT_NAME", "border-gate")
             .env("RUST_LOG", &settings.server_log)
             .env("DEMO_DATA", "0")
+            // Every client of the day shares this machine's address and each firm books
+            // dozens of trips a minute: the booking limits count every change but refuse
+            // none (as in the booking storm), so the day measures the trips.
+            .env("BOOKING_CHANGES_PER_FIRM", "10000000")
+            .env("BOOKING_CHANGES_PER_ADDRESS", "10000000")
             .stdin(Stdio::null())
             .stdout(log_file.try_clone()?)
             .stderr(log_file);
