@@ -137,14 +137,7 @@ pub async fn sign_in_with_password(portal: &Portal, account: &Account) -> anyhow
         .send()
         .await?;
     let status = response.status();
-    let cookie = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|line| line.starts_with("bgp_session="))
-        .and_then(|line| line.split(';').next())
-        .map(str::to_string);
+    let cookie = session_cookie(&response);
     match cookie {
         Some(cookie) if status.is_success() => Ok(Session { cookie }),
         _ => anyhow::bail!(
@@ -153,6 +146,60 @@ pub async fn sign_in_with_password(portal: &Portal, account: &Account) -> anyhow
             response.text().await.unwrap_or_default()
         ),
     }
+}
+
+/// Signs a staff account of a fresh database in (officers and admins need a second
+/// factor): the password, then, as someone signing in for the first time does, an
+/// authenticator set up with the secret the portal shows and confirmed with the code it
+/// computes (RFC 6238).
+pub async fn sign_in_as_staff(portal: &Portal, account: &Account) -> anyhow::Result<Session> {
+    let session = sign_in_with_password(portal, account).await?;
+    let setup = portal
+        .call(&session, "begin_second_factor", &[])
+        .await
+        .result
+        .map_err(|error| anyhow::anyhow!("second factor of {}: {error}", account.email))?;
+    let secret_text: String = setup["secret_text"]
+        .as_str()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let secret = app::server::second_factor::secret_from_base32(&secret_text)
+        .ok_or_else(|| anyhow::anyhow!("second factor of {}: no secret", account.email))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let code = app::server::second_factor::code_at(&secret, now)
+        .map_err(|error| anyhow::anyhow!("{error:?}"))?;
+    let response = portal
+        .client
+        .post(format!("{}/api/confirm_second_factor", portal.base))
+        .header(COOKIE, &session.cookie)
+        .form(&[("code", code.as_str())])
+        .send()
+        .await?;
+    let status = response.status();
+    let cookie = session_cookie(&response).unwrap_or(session.cookie);
+    if !status.is_success() {
+        anyhow::bail!(
+            "second factor of {}: {status} {}",
+            account.email,
+            response.text().await.unwrap_or_default()
+        );
+    }
+    Ok(Session { cookie })
+}
+
+/// The session cookie a response sets, if any.
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|line| line.starts_with("bgp_session="))
+        .and_then(|line| line.split(';').next())
+        .map(str::to_string)
 }
 
 /// Signs many accounts in, a few at a time (each costs the server an argon2 hash).

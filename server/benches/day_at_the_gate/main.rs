@@ -133,7 +133,7 @@ async fn day(settings: &Settings, database: &Database) -> anyhow::Result<()> {
     let mut capacities = Vec::new();
     for (gate, account) in settings.gates.iter().zip(&seeded.gate_admins) {
         let admin = GateAdmin {
-            session: clients::sign_in_with_password(&portal, account).await?,
+            session: clients::sign_in_as_staff(&portal, account).await?,
         };
         let capacity = capacity_for(&pool, settings, gate, &seeded.trips, &groups).await?;
         admin.set_plan(&portal, gate, capacity).await?;

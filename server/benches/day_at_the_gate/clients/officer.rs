@@ -5,11 +5,10 @@
 use super::{Portal, Reply, Session};
 use crate::{seeding::Account, settings::Group};
 
-/// Signs an officer in. Every officer of the day signs in here and nowhere else: when
-/// officers get a second sign-in factor, this is the one place that answers it (the
-/// account then carries what it needs, such as a TOTP secret).
+/// Signs an officer in: every officer of the day signs in here and nowhere else, with
+/// the password and the second factor officers need.
 pub async fn sign_in(portal: &Portal, account: &Account) -> anyhow::Result<Session> {
-    super::sign_in_with_password(portal, account).await
+    super::sign_in_as_staff(portal, account).await
 }
 
 /// Calls the next `count` trucks of the group's yard to a lane; the reply's JSON is the
