@@ -75,6 +75,7 @@ function sessionRunning(response) {
 function learn(request, response, worthKeeping) {
   var scope = response.headers.get("x-account-scope");
   if (!scope) return Promise.resolve();
+  scopeUnknown = false;
   if (scope === "anonymous") return keepOnly(null);
   return keepOnly(scope).then(function () {
     if (!worthKeeping || !response.ok || response.status !== 200 || !sessionRunning(response)) return;
@@ -86,6 +87,7 @@ function learn(request, response, worthKeeping) {
 // is still running. The current account is the one whose pages are kept: never more
 // than one for long, and with two (for a moment) neither is shown.
 function keptPage(request) {
+  if (scopeUnknown) return Promise.resolve(undefined);
   return pageCaches().then(function (names) {
     if (names.length !== 1) return undefined;
     return caches.open(names[0]).then(function (cache) {
@@ -117,6 +119,7 @@ function savedCopy(response) {
 
 function forget() {
   generation += 1;
+  scopeUnknown = true;
   return Promise.all([
     serially(forgetPages),
     self.registration.pushManager.getSubscription().then(function (subscription) {
@@ -128,6 +131,9 @@ function forget() {
 // Forgetting (signing in or out) starts a new generation: an answer to a request made
 // before it belongs to whoever was signed in then, and is neither kept nor learnt from.
 var generation = 0;
+// After a sign-in or sign-out, whose pages may be shown is unknown until a page answer
+// of the new generation says so: until then no kept page is shown at all.
+var scopeUnknown = false;
 
 function learnIfCurrent(started, request, response, worthKeeping) {
   return serially(function () {
@@ -178,6 +184,7 @@ self.addEventListener("fetch", function (event) {
   // without loading them, so no page response would tell.
   if (request.method === "POST" && (url.pathname === "/api/login" || url.pathname === "/api/register_firm")) {
     generation += 1;
+    scopeUnknown = true;
     event.waitUntil(serially(forgetPages));
     return;
   }
